@@ -1,0 +1,54 @@
+"""Who may do what. Roles are Django groups; superusers hold every role. Every entry point asks here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from .choices import Role
+from .errors import PermissionDeniedError
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def user_roles(user: User) -> set[str]:
+    if not user or not user.is_authenticated:
+        return set()
+    if getattr(user, "is_superuser", False):
+        return {Role.REVIEWER, Role.EDITOR, Role.ADMIN}
+    cached = getattr(user, "_workbench_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) & {r.value for r in Role}  # type: ignore[union-attr]
+        # An editor can do everything a reviewer can; an admin everything an editor can.
+        if Role.ADMIN in cached:
+            cached |= {Role.EDITOR, Role.REVIEWER}
+        if Role.EDITOR in cached:
+            cached.add(Role.REVIEWER)
+        user._workbench_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def can_review(user: User) -> bool:
+    return Role.REVIEWER in user_roles(user)
+
+
+def can_edit(user: User) -> bool:
+    return Role.EDITOR in user_roles(user)
+
+
+def can_administer(user: User) -> bool:
+    return Role.ADMIN in user_roles(user)
+
+
+def require_reviewer(user: User) -> None:
+    if not can_review(user):
+        raise PermissionDeniedError("Only reviewers, editors and admins can do this.")
+
+
+def require_editor(user: User) -> None:
+    if not can_edit(user):
+        raise PermissionDeniedError("Only editors and admins can do this.")
+
+
+def require_admin(user: User) -> None:
+    if not can_administer(user):
+        raise PermissionDeniedError("Only admins can do this.")

@@ -1,0 +1,152 @@
+"""Ingest: every door (text, HTML, URL, bulk, API) comes through article_ingest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from ..choices import ClaimStatus, ExtractionStatus
+from ..errors import DocumentTooLargeError, InvalidInputError
+from ..extraction import errors as extraction_errors
+from ..extraction.fetch import fetch_url
+from ..extraction.html import html_to_text
+from ..extraction.pipeline import extract_claims
+from ..extraction.text import content_hash, decode_and_normalise
+from ..models import Article, Claim
+from ..roles import User
+
+MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    article: Article
+    created: bool
+
+
+def _as_input_error(error: extraction_errors.ExtractionError) -> InvalidInputError:
+    if isinstance(error, extraction_errors.DocumentTooLargeError):
+        return DocumentTooLargeError(str(error), max_bytes=settings.INGEST_MAX_BYTES)
+    return InvalidInputError(str(error))
+
+
+def _published_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day, 12, 0, tzinfo=dt.UTC)
+
+
+def article_ingest(
+    *,
+    text: str | bytes | None = None,
+    html: str | bytes | None = None,
+    url: str | None = None,
+    fetch: bool = False,
+    title: str = "",
+    outlet: str = "",
+    author: str = "",
+    published_at: dt.date | dt.datetime | None = None,
+    language: str = "en",
+    user: User | None = None,
+) -> IngestResult:
+    """Store an article and its claims, or return the article already stored under the same URL or
+    content. Give the body as ``text`` or ``html``, or give ``url`` with ``fetch=True``.
+
+    Extraction (the slow part) runs before the transaction; the article, its claims and their
+    follow-up jobs are then written together, so a failure leaves nothing half-saved.
+    """
+    metadata = {"title": title, "outlet": outlet, "author": author, "language": language}
+    for field, limit in MAX_METADATA_CHARS.items():
+        if len(metadata[field]) > limit:
+            raise InvalidInputError(f"{field} is limited to {limit} characters.", field=field)
+    url = (url or "").strip() or None
+    if url:
+        existing = Article.objects.filter(url=url).first()
+        if existing is not None:
+            return IngestResult(article=existing, created=False)
+
+    try:
+        if fetch:
+            if not url:
+                raise InvalidInputError("A URL is needed to fetch an article.")
+            host = url.split("/")[2].split(":")[0] if "://" in url else ""
+            document = fetch_url(
+                url,
+                timeout=settings.INGEST_FETCH_TIMEOUT_SECONDS,
+                max_bytes=settings.INGEST_MAX_BYTES,
+                allow_private=host in settings.INGEST_FETCH_ALLOWED_PRIVATE_HOSTS,
+            )
+            if document.html is not None:
+                html = document.html
+            else:
+                text = document.text
+        if html is not None:
+            raw_html = decode_and_normalise(html, max_bytes=settings.INGEST_MAX_BYTES)
+            body = html_to_text(raw_html)
+        elif text is not None:
+            body = decode_and_normalise(text, max_bytes=settings.INGEST_MAX_BYTES)
+        else:
+            raise InvalidInputError("Give the article as text, HTML or a URL to fetch.")
+    except extraction_errors.ExtractionError as error:
+        raise _as_input_error(error) from error
+
+    digest = content_hash(body)
+    existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
+    if existing is not None:
+        return IngestResult(article=existing, created=False)
+
+    published = _published_datetime(published_at)
+    candidates = extract_claims(text=body, published_at=published.date() if published else None)
+
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                url=url,
+                body=body,
+                content_hash=digest,
+                published_at=published,
+                ingested_by=user if user is not None and user.is_authenticated else None,
+                extraction_status=ExtractionStatus.DONE,
+                **metadata,
+            )
+            claims = Claim.objects.bulk_create(
+                [
+                    Claim(
+                        article=article,
+                        text=candidate.text,
+                        start=candidate.start,
+                        end=candidate.end,
+                        speaker=candidate.speaker or "",
+                        claim_types=list(candidate.claim_types),
+                        entities=list(candidate.entities),
+                        dates=list(candidate.dates),
+                        checkworthiness=min(1.0, max(0.0, float(candidate.checkworthiness))),
+                        priority=float(candidate.priority),
+                        status=ClaimStatus.NEW if candidate.is_checkworthy else ClaimStatus.CANDIDATE,
+                        created_by=article.ingested_by,
+                    )
+                    for candidate in candidates
+                ]
+            )
+            claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
+            transaction.on_commit(lambda: _queue_claim_jobs(claim_ids))
+    except IntegrityError:
+        # Another request stored the same article between our look-up and our insert.
+        existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
+        if existing is None:
+            raise
+        return IngestResult(article=existing, created=False)
+    return IngestResult(article=article, created=True)
+
+
+def _queue_claim_jobs(claim_ids: list[int]) -> None:
+    from .. import tasks
+
+    for claim_id in claim_ids:
+        tasks.claim_checks_run_task.delay(claim_id)
+    if claim_ids:
+        tasks.claims_process_new_task.delay(claim_ids)

@@ -1,0 +1,82 @@
+"""Findings of the automatic checks: stored per claim, confirmed or dismissed by a reviewer."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..checks import run_checks
+from ..choices import FindingState
+from ..errors import ClaimStateError, NotFoundError
+from ..models import Claim, Finding, Rating
+from ..roles import User, require_reviewer
+
+
+def findings_run_for_claim(*, claim_id: int) -> list[Finding]:
+    """Run every check on a claim and store what they find. Idempotent: a finding already stored
+    for the same check and span is left as it is (a reviewer may have decided on it)."""
+    claim = Claim.objects.select_related("article").filter(pk=claim_id).first()
+    if claim is None:
+        return []
+    article = claim.article
+    published = article.published_at.date() if article and article.published_at else None
+    results = run_checks(text=claim.text, published_at=published, context=article.body if article else None)
+    ratings = {rating.label.lower(): rating for rating in Rating.objects.all()}
+    stored = []
+    with transaction.atomic():
+        for result in results:
+            finding, _ = Finding.objects.get_or_create(
+                claim=claim,
+                check_name=result.check,
+                span_text=result.span_text[:500],
+                defaults={
+                    "start": result.start,
+                    "end": result.end,
+                    "message": result.message,
+                    "suggested_rating": ratings.get((result.suggested_rating or "").lower()),
+                    "corrected_statement": result.corrected_text or "",
+                    "data": result.data,
+                },
+            )
+            stored.append(finding)
+    return stored
+
+
+def _decide(*, user: User, finding_id: int, state: str) -> Finding:
+    require_reviewer(user)
+    with transaction.atomic():
+        finding = Finding.objects.select_for_update().filter(pk=finding_id).first()
+        if finding is None:
+            raise NotFoundError("Finding not found.", finding_id=finding_id)
+        if finding.state != FindingState.OPEN and finding.state != state:
+            raise ClaimStateError(f"This finding was already {finding.get_state_display().lower()}.")
+        finding.state = state
+        finding.decided_by = user
+        finding.decided_at = timezone.now()
+        finding.save()
+    return finding
+
+
+def finding_confirm(*, user: User, finding_id: int) -> Finding:
+    return _decide(user=user, finding_id=finding_id, state=FindingState.CONFIRMED)
+
+
+def finding_dismiss(*, user: User, finding_id: int) -> Finding:
+    return _decide(user=user, finding_id=finding_id, state=FindingState.DISMISSED)
+
+
+def verdict_prefill(*, claim: Claim) -> dict[str, object]:
+    """What a confirmed finding says the verdict should be: its rating and corrected statement."""
+    finding = (
+        claim.findings.filter(state=FindingState.CONFIRMED, suggested_rating__isnull=False)
+        .select_related("suggested_rating")
+        .order_by("id")
+        .first()
+    )
+    if finding is None:
+        return {}
+    return {
+        "rating": finding.suggested_rating,
+        "corrected_statement": finding.corrected_statement,
+        "explanation": finding.message,
+    }

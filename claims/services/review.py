@@ -1,0 +1,194 @@
+"""The review queue: handing out claims under an expiring lease, and moving claims in and out of it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..choices import QUEUE_STATUSES, ClaimStatus
+from ..errors import ClaimStateError, LeaseError, NotFoundError, StaleVersionError
+from ..models import Claim
+from ..roles import User, require_editor, require_reviewer
+
+# How many candidates "take next" tries before concluding that every one was taken by someone else.
+_TAKE_ATTEMPTS = 20
+
+
+def _lease_expiry() -> timezone.datetime:
+    return timezone.now() + settings.REVIEW_LEASE_DURATION
+
+
+def _available(now: timezone.datetime) -> Q:
+    return Q(status__in=QUEUE_STATUSES) & (Q(assignee__isnull=True) | Q(lease_expires_at__lte=now))
+
+
+def _get_claim(claim_id: int) -> Claim:
+    try:
+        return Claim.objects.get(pk=claim_id)
+    except Claim.DoesNotExist:
+        raise NotFoundError("Claim not found.", claim_id=claim_id) from None
+
+
+def review_take_next(*, user: User, claim_ids: list[int] | None = None) -> Claim | None:
+    """Hand the highest-priority free claim to ``user`` under a fresh lease, or return None when the
+    queue is empty. A reviewer who already holds a live lease gets that claim back.
+
+    Two reviewers never get the same claim: the hand-out is a conditional UPDATE that only succeeds
+    while the claim is still free, and its row count is checked. On PostgreSQL the candidate is also
+    picked with SKIP LOCKED so concurrent reviewers fan out instead of queueing on the same row.
+    """
+    require_reviewer(user)
+    now = timezone.now()
+    held = Claim.objects.filter(assignee=user, lease_expires_at__gt=now, status__in=QUEUE_STATUSES)
+    if claim_ids is not None:
+        held = held.filter(pk__in=claim_ids)
+    current = held.order_by("-priority", "id").first()
+    if current is not None:
+        return current
+
+    for _ in range(_TAKE_ATTEMPTS):
+        with transaction.atomic():
+            candidates = Claim.objects.filter(_available(now))
+            if claim_ids is not None:
+                candidates = candidates.filter(pk__in=claim_ids)
+            candidates = candidates.order_by("-priority", "id")
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+            candidate_id = candidates.values_list("id", flat=True).first()
+            if candidate_id is None:
+                return None
+            taken = Claim.objects.filter(_available(now), pk=candidate_id).update(
+                assignee=user,
+                lease_expires_at=_lease_expiry(),
+                status=ClaimStatus.IN_REVIEW,
+                version=F("version") + 1,
+                updated_at=now,
+            )
+        if taken == 1:
+            return Claim.objects.get(pk=candidate_id)
+    return None
+
+
+def review_take(*, user: User, claim_id: int) -> Claim:
+    """Take one particular claim (from the queue page). Fails if someone else holds a live lease."""
+    claim = review_take_next(user=user, claim_ids=[claim_id])
+    if claim is None:
+        current = _get_claim(claim_id)
+        if current.status not in QUEUE_STATUSES:
+            raise ClaimStateError(
+                f"A claim that is {current.get_status_display().lower()} is not in the queue.", status=current.status
+            )
+        raise LeaseError("Another reviewer is working on this claim.", claim_id=claim_id)
+    return claim
+
+
+def lease_require(*, claim: Claim, user: User) -> None:
+    """Refuse a write unless ``user`` holds a live lease on ``claim``. Call with a fresh row."""
+    if claim.assignee_id != user.pk:
+        raise LeaseError("You do not hold this claim; take it from the queue first.", claim_id=claim.pk)
+    if claim.lease_expires_at is None or claim.lease_expires_at <= timezone.now():
+        raise LeaseError("Your lease on this claim has expired; take it again.", claim_id=claim.pk)
+
+
+def review_extend(*, user: User, claim_id: int) -> Claim:
+    """Push the lease expiry forward. Only a live lease can be extended: an expired one may already be someone else's."""
+    now = timezone.now()
+    extended = Claim.objects.filter(pk=claim_id, assignee=user, lease_expires_at__gt=now).update(
+        lease_expires_at=_lease_expiry(), updated_at=now
+    )
+    if extended != 1:
+        _get_claim(claim_id)
+        raise LeaseError("Your lease on this claim has expired or was never yours.", claim_id=claim_id)
+    return Claim.objects.get(pk=claim_id)
+
+
+def review_release(*, user: User, claim_id: int) -> Claim:
+    """Give a claim back to the queue (its status stays, so work already done is kept)."""
+    released = Claim.objects.filter(pk=claim_id, assignee=user).update(
+        assignee=None, lease_expires_at=None, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if released != 1:
+        _get_claim(claim_id)
+        raise LeaseError("You do not hold this claim.", claim_id=claim_id)
+    return Claim.objects.get(pk=claim_id)
+
+
+def leases_release_expired() -> int:
+    """Clear leases that ran out, so counts and the queue page show those claims as free again.
+    (Taking already treats an expired lease as free; this is housekeeping.)"""
+    now = timezone.now()
+    return Claim.objects.filter(lease_expires_at__lte=now).update(
+        assignee=None, lease_expires_at=None, version=F("version") + 1, updated_at=now
+    )
+
+
+def claim_assign(*, user: User, claim_id: int, assignee: User, lease: timedelta | None = None) -> Claim:
+    """An editor hands a claim to a reviewer (admin action), replacing any lease on it."""
+    require_editor(user)
+    require_reviewer(assignee)
+    now = timezone.now()
+    updated = Claim.objects.filter(pk=claim_id, status__in=QUEUE_STATUSES).update(
+        assignee=assignee,
+        lease_expires_at=now + (lease or settings.REVIEW_LEASE_DURATION),
+        status=ClaimStatus.IN_REVIEW,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if updated != 1:
+        claim = _get_claim(claim_id)
+        raise ClaimStateError("Only a claim in the queue can be assigned.", status=claim.status)
+    return Claim.objects.get(pk=claim_id)
+
+
+def _transition(
+    *, claim_id: int, allowed: tuple[str, ...], to: str, expected_version: int | None, **changes: object
+) -> Claim:
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
+        if claim is None:
+            raise NotFoundError("Claim not found.", claim_id=claim_id)
+        if expected_version is not None and claim.version != expected_version:
+            raise StaleVersionError(
+                "This claim was changed by someone else; reload it.", current_version=claim.version
+            )
+        if claim.status not in allowed:
+            raise ClaimStateError(
+                f"Not possible while the claim is {claim.get_status_display().lower()}.", status=claim.status
+            )
+        claim.status = to
+        claim.version += 1
+        for field, value in changes.items():
+            setattr(claim, field, value)
+        claim.save()
+        return claim
+
+
+def claim_dismiss(*, user: User, claim_id: int, expected_version: int | None = None) -> Claim:
+    """Mark a claim as not worth checking. A reviewer may dismiss what is queued or what they hold."""
+    require_reviewer(user)
+    claim = _get_claim(claim_id)
+    if claim.assignee_id not in (None, user.pk) and claim.lease_expires_at and claim.lease_expires_at > timezone.now():
+        raise LeaseError("Another reviewer is working on this claim.", claim_id=claim_id)
+    return _transition(
+        claim_id=claim_id,
+        allowed=(ClaimStatus.CANDIDATE, *QUEUE_STATUSES),
+        to=ClaimStatus.DISMISSED,
+        expected_version=expected_version,
+        assignee=None,
+        lease_expires_at=None,
+    )
+
+
+def claim_promote(*, user: User, claim_id: int) -> Claim:
+    """Put a below-threshold (or dismissed) sentence into the queue after all."""
+    require_reviewer(user)
+    return _transition(
+        claim_id=claim_id,
+        allowed=(ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
+        to=ClaimStatus.NEW,
+        expected_version=None,
+    )

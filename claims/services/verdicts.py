@@ -1,0 +1,165 @@
+"""Verdicts: a reviewer drafts, an editor approves (never their own) and publishes; a published
+verdict changes only after it is reopened. Every edit names the version it was based on."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import ClaimStatus
+from ..errors import ClaimStateError, InvalidInputError, NotFoundError, PermissionDeniedError, StaleVersionError
+from ..models import Claim, Rating, Verdict
+from ..roles import User, require_editor, require_reviewer
+from .review import lease_require
+
+MAX_EXPLANATION_CHARS = 20_000
+
+
+def _locked_claim(claim_id: int) -> Claim:
+    """Call inside transaction.atomic: the row stays locked until commit (on PostgreSQL)."""
+    claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFoundError("Claim not found.", claim_id=claim_id)
+    return claim
+
+
+def _locked_verdict(claim: Claim) -> Verdict:
+    verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
+    if verdict is None:
+        raise ClaimStateError("This claim has no verdict yet.", claim_id=claim.pk)
+    return verdict
+
+
+def _check_version(verdict: Verdict, expected_version: int | None) -> None:
+    if expected_version is not None and verdict.version != expected_version:
+        raise StaleVersionError(
+            "This verdict was changed by someone else since you loaded it; nothing was saved.",
+            current_version=verdict.version,
+            expected_version=expected_version,
+        )
+
+
+def _bump(claim: Claim, status: str, **changes: object) -> None:
+    claim.status = status
+    claim.version += 1
+    for field, value in changes.items():
+        setattr(claim, field, value)
+    claim.save()
+
+
+def verdict_draft(
+    *,
+    user: User,
+    claim_id: int,
+    rating: Rating | int,
+    explanation: str,
+    corrected_statement: str = "",
+    expected_version: int | None = None,
+) -> Verdict:
+    """Create or revise the draft verdict of a claim the reviewer holds. The claim leaves the
+    reviewer's hands for the editor, so the lease is released."""
+    require_reviewer(user)
+    if len(explanation) > MAX_EXPLANATION_CHARS or len(corrected_statement) > MAX_EXPLANATION_CHARS:
+        raise InvalidInputError(f"Explanation and correction are limited to {MAX_EXPLANATION_CHARS} characters.")
+    rating_obj = rating if isinstance(rating, Rating) else Rating.objects.filter(pk=rating, is_active=True).first()
+    if rating_obj is None:
+        raise InvalidInputError("Unknown rating.", rating=rating)
+    with transaction.atomic():
+        claim = _locked_claim(claim_id)
+        if claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED):
+            raise ClaimStateError(
+                f"A verdict can only be drafted while the claim is in review, not {claim.get_status_display().lower()}.",
+                status=claim.status,
+            )
+        lease_require(claim=claim, user=user)
+        verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
+        if verdict is None:
+            if expected_version not in (None, 0):
+                raise StaleVersionError("This verdict does not exist any more.", current_version=0)
+            verdict = Verdict(claim=claim, author=user, rating=rating_obj)
+        else:
+            _check_version(verdict, expected_version)
+            verdict.version += 1
+            verdict.author = user
+        verdict.rating = rating_obj
+        verdict.explanation = explanation
+        verdict.corrected_statement = corrected_statement
+        verdict.approver = None
+        verdict.approved_at = None
+        verdict.save()
+        _bump(claim, ClaimStatus.DRAFTED, assignee=None, lease_expires_at=None)
+    return verdict
+
+
+def verdict_approve(*, user: User, claim_id: int, expected_version: int | None = None) -> Verdict:
+    require_editor(user)
+    with transaction.atomic():
+        claim = _locked_claim(claim_id)
+        verdict = _locked_verdict(claim)
+        _check_version(verdict, expected_version)
+        if claim.status != ClaimStatus.DRAFTED:
+            raise ClaimStateError("Only a drafted verdict can be approved.", status=claim.status)
+        if verdict.author_id == user.pk:
+            raise PermissionDeniedError("You cannot approve a verdict you wrote; another editor must.")
+        verdict.approver = user
+        verdict.approved_at = timezone.now()
+        verdict.review_comment = ""
+        verdict.version += 1
+        verdict.save()
+        _bump(claim, ClaimStatus.APPROVED)
+    return verdict
+
+
+def verdict_send_back(*, user: User, claim_id: int, comment: str, expected_version: int | None = None) -> Verdict:
+    """The editor returns a draft to the queue with a comment; the draft is kept for the next reviewer."""
+    require_editor(user)
+    if not comment.strip():
+        raise InvalidInputError("Say what needs to change when sending a verdict back.")
+    with transaction.atomic():
+        claim = _locked_claim(claim_id)
+        verdict = _locked_verdict(claim)
+        _check_version(verdict, expected_version)
+        if claim.status not in (ClaimStatus.DRAFTED, ClaimStatus.APPROVED):
+            raise ClaimStateError("Only a drafted or approved verdict can be sent back.", status=claim.status)
+        verdict.review_comment = comment.strip()
+        verdict.approver = None
+        verdict.approved_at = None
+        verdict.version += 1
+        verdict.save()
+        _bump(claim, ClaimStatus.IN_REVIEW)
+    return verdict
+
+
+def verdict_publish(*, user: User, claim_id: int, expected_version: int | None = None) -> Verdict:
+    require_editor(user)
+    with transaction.atomic():
+        claim = _locked_claim(claim_id)
+        verdict = _locked_verdict(claim)
+        _check_version(verdict, expected_version)
+        if claim.status != ClaimStatus.APPROVED:
+            raise ClaimStateError("Only an approved verdict can be published.", status=claim.status)
+        verdict.published_at = timezone.now()
+        verdict.version += 1
+        verdict.save()
+        _bump(claim, ClaimStatus.PUBLISHED)
+    return verdict
+
+
+def verdict_reopen(*, user: User, claim_id: int, reason: str, expected_version: int | None = None) -> Verdict:
+    """The only way to change a published verdict: reopen it, which puts the claim back in the queue."""
+    require_editor(user)
+    if not reason.strip():
+        raise InvalidInputError("Say why the verdict is reopened.")
+    with transaction.atomic():
+        claim = _locked_claim(claim_id)
+        verdict = _locked_verdict(claim)
+        _check_version(verdict, expected_version)
+        if claim.status != ClaimStatus.PUBLISHED:
+            raise ClaimStateError("Only a published verdict can be reopened.", status=claim.status)
+        verdict.review_comment = reason.strip()
+        verdict.approver = None
+        verdict.approved_at = None
+        verdict.version += 1
+        verdict.save()
+        _bump(claim, ClaimStatus.REOPENED)
+    return verdict
