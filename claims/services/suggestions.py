@@ -1,0 +1,67 @@
+"""Reviewers' decisions on suggestions computed by the background jobs."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import Stance, SuggestionState, SuggestionTarget
+from ..errors import ClaimStateError, InvalidInputError, NotFoundError
+from ..models import Claim, Suggestion
+from ..roles import User, require_reviewer
+from .evidence import evidence_add
+from .review import lease_require
+
+
+def _locked_suggestion(suggestion_id: int) -> Suggestion:
+    suggestion = Suggestion.objects.select_for_update().filter(pk=suggestion_id).first()
+    if suggestion is None:
+        raise NotFoundError("Suggestion not found.", suggestion_id=suggestion_id)
+    return suggestion
+
+
+def suggestion_accept(
+    *, user: User, suggestion_id: int, stance: str = Stance.CONTEXT, note: str = ""
+) -> Suggestion:
+    """Accepting a source passage adds it as evidence; accepting an earlier verdict links it to the claim."""
+    require_reviewer(user)
+    if stance not in Stance.values:
+        raise InvalidInputError(f"Stance must be one of: {', '.join(Stance.values)}.", stance=stance)
+    with transaction.atomic():
+        suggestion = _locked_suggestion(suggestion_id)
+        claim = Claim.objects.select_for_update().get(pk=suggestion.claim_id)
+        lease_require(claim=claim, user=user)
+        if suggestion.state in (SuggestionState.ACCEPTED, SuggestionState.AUTO_LINKED):
+            return suggestion
+        if suggestion.target_kind == SuggestionTarget.PASSAGE:
+            passage = suggestion.target_passage
+            assert passage is not None  # guaranteed by suggestion_exactly_one_target
+            evidence_add(
+                user=user,
+                claim_id=claim.pk,
+                source_id=passage.source_id,
+                passage_id=passage.pk,
+                stance=stance,
+                note=note,
+                from_suggestion=suggestion,
+            )
+        suggestion.state = SuggestionState.ACCEPTED
+        suggestion.decided_by = user
+        suggestion.decided_at = timezone.now()
+        suggestion.save()
+    return suggestion
+
+
+def suggestion_reject(*, user: User, suggestion_id: int) -> Suggestion:
+    require_reviewer(user)
+    with transaction.atomic():
+        suggestion = _locked_suggestion(suggestion_id)
+        claim = Claim.objects.select_for_update().get(pk=suggestion.claim_id)
+        lease_require(claim=claim, user=user)
+        if suggestion.state == SuggestionState.ACCEPTED:
+            raise ClaimStateError("This suggestion was already accepted; remove its evidence instead.")
+        suggestion.state = SuggestionState.REJECTED
+        suggestion.decided_by = user
+        suggestion.decided_at = timezone.now()
+        suggestion.save()
+    return suggestion
