@@ -1,8 +1,66 @@
 import logging
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 logger = logging.getLogger(__name__)
+
+# Model permissions for the admin, per role. Workflow rules (who may approve, leases) are enforced
+# by the services whatever these say; these only decide which admin pages a role can open.
+ROLE_PERMISSIONS = {
+    "reviewer": {
+        "view": [
+            "article",
+            "claim",
+            "source",
+            "sourcepassage",
+            "evidence",
+            "verdict",
+            "rating",
+            "suggestion",
+            "finding",
+        ],
+        "change": ["claim"],
+    },
+    "editor": {
+        "view": [
+            "article",
+            "claim",
+            "source",
+            "sourcepassage",
+            "evidence",
+            "verdict",
+            "rating",
+            "suggestion",
+            "finding",
+        ],
+        "change": ["claim", "article", "source", "sourcepassage"],
+        "add": ["source", "sourcepassage"],
+    },
+    "admin": {
+        "view": ["*"],
+        "change": ["*"],
+        "add": ["*"],
+        "delete": ["*"],
+    },
+}
+
+
+def grant_role_permissions(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group, Permission
+
+    claims_permissions = Permission.objects.filter(content_type__app_label="claims")
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for action, models in grants.items():
+            for permission in claims_permissions:
+                verb, _, model = permission.codename.partition("_")
+                if verb == action and ("*" in models or model in models):
+                    wanted.append(permission)
+        if role == "admin":
+            wanted += list(Permission.objects.filter(content_type__app_label="auth"))
+        group.permissions.add(*wanted)
 
 
 class ClaimsConfig(AppConfig):
@@ -12,5 +70,6 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        post_migrate.connect(grant_role_permissions, sender=self)
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.info("REDIS_URL is not set: background jobs run in-process, right after each commit.")

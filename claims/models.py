@@ -51,7 +51,9 @@ class Article(TimestampedModel):
 
 
 class Claim(TimestampedModel):
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="claims"
+    )
     text = models.TextField()
     # Offsets into article.body, so the UI can highlight the claim in place.
     start = models.PositiveIntegerField(null=True, blank=True)
@@ -64,7 +66,11 @@ class Claim(TimestampedModel):
     priority = models.FloatField(default=0.0)
     status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.NEW)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Optimistic lock: every write through a service bumps it; a write that names an older one is refused.
@@ -84,7 +90,8 @@ class Claim(TimestampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1), name="claim_score_in_unit_range"
+                condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1),
+                name="claim_score_in_unit_range",
             ),
             models.CheckConstraint(
                 condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(start__lte=F("end")),
@@ -144,7 +151,9 @@ class Rating(models.Model):
     # ClaimReview's reviewRating.alternateName: the human-readable verdict others display.
     alternate_name = models.CharField(max_length=64)
     value = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="ClaimReview ratingValue, 1 (worst) to 5 (best); empty when the scale does not apply."
+        null=True,
+        blank=True,
+        help_text="ClaimReview ratingValue, 1 (worst) to 5 (best); empty when the scale does not apply.",
     )
     colour = models.CharField(max_length=7, default="#777777")
     position = models.PositiveSmallIntegerField(default=0)
@@ -162,9 +171,15 @@ class Verdict(TimestampedModel):
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
     explanation = models.TextField(blank=True)
     corrected_statement = models.TextField(blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_verdicts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_verdicts"
+    )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="approved_verdicts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_verdicts",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -178,7 +193,8 @@ class Verdict(TimestampedModel):
         constraints = [
             # Four eyes: nobody approves their own verdict.
             models.CheckConstraint(
-                condition=Q(approver__isnull=True) | ~Q(approver=F("author")), name="verdict_not_self_approved"
+                condition=Q(approver__isnull=True) | ~Q(approver=F("author")),
+                name="verdict_not_self_approved",
             ),
         ]
 
@@ -189,7 +205,9 @@ class Verdict(TimestampedModel):
 class Evidence(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
-    passage = models.ForeignKey(SourcePassage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    passage = models.ForeignKey(
+        SourcePassage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     excerpt = models.TextField(blank=True)
     stance = models.CharField(max_length=16, choices=Stance.choices)
     note = models.TextField(blank=True)
@@ -232,8 +250,16 @@ class Suggestion(TimestampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(target_kind=SuggestionTarget.PASSAGE, target_passage__isnull=False, target_claim__isnull=True)
-                    | Q(target_kind=SuggestionTarget.CLAIM, target_claim__isnull=False, target_passage__isnull=True)
+                    Q(
+                        target_kind=SuggestionTarget.PASSAGE,
+                        target_passage__isnull=False,
+                        target_claim__isnull=True,
+                    )
+                    | Q(
+                        target_kind=SuggestionTarget.CLAIM,
+                        target_claim__isnull=False,
+                        target_passage__isnull=True,
+                    )
                 ),
                 name="suggestion_exactly_one_target",
             ),
@@ -251,6 +277,9 @@ class Suggestion(TimestampedModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_target_kind_display()} for claim {self.claim_id} ({self.fused_score:.2f})"
+
 
 class Finding(TimestampedModel):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="findings")
@@ -259,7 +288,9 @@ class Finding(TimestampedModel):
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField()
-    suggested_rating = models.ForeignKey(Rating, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    suggested_rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     corrected_statement = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=FindingState.choices, default=FindingState.OPEN)
@@ -271,7 +302,9 @@ class Finding(TimestampedModel):
     class Meta:
         ordering = ["claim_id", "start", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["claim", "check_name", "span_text"], name="finding_unique_per_span"),
+            models.UniqueConstraint(
+                fields=["claim", "check_name", "span_text"], name="finding_unique_per_span"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -307,6 +340,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class SavedFilter(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
@@ -317,3 +353,6 @@ class SavedFilter(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -46,9 +46,9 @@ def claims_published(*, since: dt.datetime | None = None) -> QuerySet[Claim]:
     claims = Claim.objects.filter(status=ClaimStatus.PUBLISHED, verdict__published_at__isnull=False)
     if since is not None:
         claims = claims.filter(updated_at__gt=since)
-    return claims.select_related("article", "verdict__rating", "verdict__author", "verdict__approver").order_by(
-        "updated_at", "id"
-    )
+    return claims.select_related(
+        "article", "verdict__rating", "verdict__author", "verdict__approver"
+    ).order_by("updated_at", "id")
 
 
 def claim_suggestions(*, claim: Claim) -> QuerySet[Suggestion]:

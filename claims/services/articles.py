@@ -136,7 +136,9 @@ def article_ingest(
             transaction.on_commit(lambda: _queue_claim_jobs(claim_ids))
     except IntegrityError:
         # Another request stored the same article between our look-up and our insert.
-        existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
+        existing = Article.objects.filter(
+            Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))
+        ).first()
         if existing is None:
             raise
         return IngestResult(article=existing, created=False)

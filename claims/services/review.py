@@ -80,7 +80,8 @@ def review_take(*, user: User, claim_id: int) -> Claim:
         current = _get_claim(claim_id)
         if current.status not in QUEUE_STATUSES:
             raise ClaimStateError(
-                f"A claim that is {current.get_status_display().lower()} is not in the queue.", status=current.status
+                f"A claim that is {current.get_status_display().lower()} is not in the queue.",
+                status=current.status,
             )
         raise LeaseError("Another reviewer is working on this claim.", claim_id=claim_id)
     return claim
@@ -171,7 +172,11 @@ def claim_dismiss(*, user: User, claim_id: int, expected_version: int | None = N
     """Mark a claim as not worth checking. A reviewer may dismiss what is queued or what they hold."""
     require_reviewer(user)
     claim = _get_claim(claim_id)
-    if claim.assignee_id not in (None, user.pk) and claim.lease_expires_at and claim.lease_expires_at > timezone.now():
+    if (
+        claim.assignee_id not in (None, user.pk)
+        and claim.lease_expires_at
+        and claim.lease_expires_at > timezone.now()
+    ):
         raise LeaseError("Another reviewer is working on this claim.", claim_id=claim_id)
     return _transition(
         claim_id=claim_id,

@@ -7,7 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..choices import ClaimStatus
-from ..errors import ClaimStateError, InvalidInputError, NotFoundError, PermissionDeniedError, StaleVersionError
+from ..errors import (
+    ClaimStateError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    StaleVersionError,
+)
 from ..models import Claim, Rating, Verdict
 from ..roles import User, require_editor, require_reviewer
 from .review import lease_require
@@ -60,8 +66,12 @@ def verdict_draft(
     reviewer's hands for the editor, so the lease is released."""
     require_reviewer(user)
     if len(explanation) > MAX_EXPLANATION_CHARS or len(corrected_statement) > MAX_EXPLANATION_CHARS:
-        raise InvalidInputError(f"Explanation and correction are limited to {MAX_EXPLANATION_CHARS} characters.")
-    rating_obj = rating if isinstance(rating, Rating) else Rating.objects.filter(pk=rating, is_active=True).first()
+        raise InvalidInputError(
+            f"Explanation and correction are limited to {MAX_EXPLANATION_CHARS} characters."
+        )
+    rating_obj = (
+        rating if isinstance(rating, Rating) else Rating.objects.filter(pk=rating, is_active=True).first()
+    )
     if rating_obj is None:
         raise InvalidInputError("Unknown rating.", rating=rating)
     with transaction.atomic():
@@ -110,7 +120,9 @@ def verdict_approve(*, user: User, claim_id: int, expected_version: int | None =
     return verdict
 
 
-def verdict_send_back(*, user: User, claim_id: int, comment: str, expected_version: int | None = None) -> Verdict:
+def verdict_send_back(
+    *, user: User, claim_id: int, comment: str, expected_version: int | None = None
+) -> Verdict:
     """The editor returns a draft to the queue with a comment; the draft is kept for the next reviewer."""
     require_editor(user)
     if not comment.strip():

@@ -1,0 +1,327 @@
+"""The back office. Writes that carry workflow rules go through the services, via actions."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .errors import WorkbenchError
+from .models import (
+    ApiToken,
+    Article,
+    Claim,
+    Evidence,
+    Finding,
+    Rating,
+    SavedFilter,
+    Source,
+    SourcePassage,
+    Suggestion,
+    Verdict,
+)
+from .services import review as review_services
+from .services import verdicts as verdict_services
+
+
+def _run_per_claim(request: HttpRequest, queryset: QuerySet[Claim], action, done: str) -> None:  # type: ignore[no-untyped-def]
+    succeeded, failures = 0, []
+    for claim in queryset:
+        try:
+            action(user=request.user, claim_id=claim.pk)
+            succeeded += 1
+        except WorkbenchError as error:
+            failures.append(f"#{claim.pk}: {error.message}")
+    if succeeded:
+        messages.success(request, f"{done}: {succeeded} claim(s).")
+    for failure in failures:
+        messages.error(request, failure)
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    fk_name = "claim"
+    extra = 0
+    fields = ("source", "stance", "excerpt", "note", "added_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class VerdictInline(admin.StackedInline):
+    model = Verdict
+    extra = 0
+    fields = ("rating", "explanation", "corrected_statement", "author", "approver", "published_at", "version")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+    fields = ("check_name", "span_text", "message", "suggested_rating", "state")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class ScoreFilter(admin.SimpleListFilter):
+    title = "check-worthiness"
+    parameter_name = "score"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [("high", "≥ 0.8"), ("medium", "0.5 – 0.8"), ("low", "< 0.5")]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if self.value() == "high":
+            return queryset.filter(checkworthiness__gte=0.8)
+        if self.value() == "medium":
+            return queryset.filter(checkworthiness__gte=0.5, checkworthiness__lt=0.8)
+        if self.value() == "low":
+            return queryset.filter(checkworthiness__lt=0.5)
+        return queryset
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "short_text",
+        "status",
+        "score",
+        "priority_display",
+        "speaker",
+        "outlet",
+        "assignee",
+        "lease_expires_at",
+        "rating",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        ScoreFilter,
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        "article__outlet",
+        "verdict__rating",
+    )
+    search_fields = ("text", "speaker", "article__title", "article__outlet")
+    ordering = ("-priority", "id")
+    list_select_related = ("article", "assignee", "verdict__rating")
+    list_per_page = 50
+    show_full_result_count = False
+    raw_id_fields = ("article", "assignee", "created_by")
+    readonly_fields = (
+        "status",
+        "assignee",
+        "lease_expires_at",
+        "version",
+        "checkworthiness",
+        "priority",
+        "embedding_model",
+        "created_at",
+        "updated_at",
+    )
+    fields = (
+        "article",
+        "text",
+        ("start", "end"),
+        "speaker",
+        "claim_types",
+        "entities",
+        "dates",
+        ("checkworthiness", "priority"),
+        ("status", "version"),
+        ("assignee", "lease_expires_at"),
+        "embedding_model",
+        ("created_at", "updated_at"),
+    )
+    inlines = [FindingInline, EvidenceInline, VerdictInline]
+    actions = [
+        "take_claims",
+        "release_claims",
+        "dismiss_claims",
+        "promote_claims",
+        "approve_verdicts",
+        "publish_verdicts",
+    ]
+
+    @admin.display(description="claim", ordering="text")
+    def short_text(self, claim: Claim) -> str:
+        return claim.text[:100] + ("…" if len(claim.text) > 100 else "")
+
+    @admin.display(description="score", ordering="checkworthiness")
+    def score(self, claim: Claim) -> str:
+        return f"{claim.checkworthiness:.2f}"
+
+    @admin.display(description="priority", ordering="-priority")
+    def priority_display(self, claim: Claim) -> str:
+        return f"{claim.priority:.2f}"
+
+    @admin.display(description="outlet", ordering="article__outlet")
+    def outlet(self, claim: Claim) -> str:
+        return claim.article.outlet if claim.article else ""
+
+    @admin.display(description="rating")
+    def rating(self, claim: Claim) -> str:
+        verdict = getattr(claim, "verdict", None)
+        if verdict is None:
+            return ""
+        return format_html('<span style="color:{}">{}</span>', verdict.rating.colour, verdict.rating.label)
+
+    @admin.action(description="Take (assign to me)")
+    def take_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        _run_per_claim(request, queryset, review_services.review_take, "Taken")
+
+    @admin.action(description="Release back to the queue")
+    def release_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        _run_per_claim(request, queryset, review_services.review_release, "Released")
+
+    @admin.action(description="Dismiss (not worth checking)")
+    def dismiss_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        _run_per_claim(request, queryset, review_services.claim_dismiss, "Dismissed")
+
+    @admin.action(description="Promote into the queue")
+    def promote_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        _run_per_claim(request, queryset, review_services.claim_promote, "Promoted")
+
+    @admin.action(description="Approve drafted verdicts")
+    def approve_verdicts(self, request, queryset):  # type: ignore[no-untyped-def]
+        _run_per_claim(request, queryset, verdict_services.verdict_approve, "Approved")
+
+    @admin.action(description="Publish approved verdicts")
+    def publish_verdicts(self, request, queryset):  # type: ignore[no-untyped-def]
+        _run_per_claim(request, queryset, verdict_services.verdict_publish, "Published")
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    extra = 0
+    fields = ("text", "status", "checkworthiness", "speaker")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ("start",)
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "outlet", "author", "published_at", "extraction_status", "created_at")
+    list_filter = ("outlet", "extraction_status", "language")
+    search_fields = ("title", "url", "outlet", "author")
+    date_hierarchy = "published_at"
+    readonly_fields = (
+        "content_hash",
+        "ingested_by",
+        "extraction_status",
+        "extraction_error",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [ClaimInline]
+
+
+class PassageInline(admin.TabularInline):
+    model = SourcePassage
+    extra = 0
+    fields = ("position", "text", "embedding_model")
+    readonly_fields = ("embedding_model",)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("title", "publisher", "kind", "published_at", "url")
+    list_filter = ("kind", "publisher")
+    search_fields = ("title", "url", "publisher", "body")
+    inlines = [PassageInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ("claim", "source", "stance", "added_by", "created_at")
+    list_filter = ("stance",)
+    search_fields = ("claim__text", "source__title", "excerpt")
+    raw_id_fields = ("claim", "source", "passage", "from_suggestion")
+    readonly_fields = ("added_by", "created_at")
+
+
+@admin.register(Verdict)
+class VerdictAdmin(SimpleHistoryAdmin):
+    list_display = ("claim", "rating", "author", "approver", "published_at", "version")
+    list_filter = ("rating", "claim__status")
+    search_fields = ("claim__text", "explanation")
+    raw_id_fields = ("claim",)
+    # Verdicts change only through the workflow (draft, approve, publish, reopen): read-only here.
+    readonly_fields = (
+        "claim",
+        "rating",
+        "explanation",
+        "corrected_statement",
+        "author",
+        "approver",
+        "approved_at",
+        "published_at",
+        "review_comment",
+        "version",
+    )
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ("label", "alternate_name", "value", "colour", "position", "is_active")
+    list_editable = ("position", "is_active")
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ("claim", "target_kind", "fused_score", "state", "model_version", "created_at")
+    list_filter = ("state", "target_kind", "model_version")
+    raw_id_fields = ("claim", "target_passage", "target_claim")
+    readonly_fields = ("scores", "fused_score", "model_version", "decided_by", "decided_at")
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ("claim", "check_name", "span_text", "suggested_rating", "state")
+    list_filter = ("check_name", "state")
+    search_fields = ("span_text", "message", "claim__text")
+    raw_id_fields = ("claim",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "scope", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("scope",)
+    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, f"Revoked {revoked} token(s).")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # The secret must be shown once at creation: `manage.py create_api_token` or the API does that.
+        return False
+
+
+admin.site.register(SavedFilter)
+admin.site.site_header = "Claim Workbench"
+admin.site.site_title = "Claim Workbench"
