@@ -96,7 +96,8 @@ def lease_require(*, claim: Claim, user: User) -> None:
 
 
 def review_extend(*, user: User, claim_id: int) -> Claim:
-    """Push the lease expiry forward. Only a live lease can be extended: an expired one may already be someone else's."""
+    """Push the lease expiry forward. Only a live lease can be extended: an expired one may
+    already be someone else's."""
     now = timezone.now()
     extended = Claim.objects.filter(pk=claim_id, assignee=user, lease_expires_at__gt=now).update(
         lease_expires_at=_lease_expiry(), updated_at=now

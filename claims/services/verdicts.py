@@ -78,7 +78,8 @@ def verdict_draft(
         claim = _locked_claim(claim_id)
         if claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED):
             raise ClaimStateError(
-                f"A verdict can only be drafted while the claim is in review, not {claim.get_status_display().lower()}.",
+                "A verdict can only be drafted while the claim is in review, "
+                f"not {claim.get_status_display().lower()}.",
                 status=claim.status,
             )
         lease_require(claim=claim, user=user)
