@@ -1,0 +1,58 @@
+"""Decoding and normalising raw document text before sentence splitting.
+
+Offsets of claims point into the normalised text, so every ingest path (file, HTML, URL, API) must
+go through `decode_and_normalise` once and store its result as the article body.
+"""
+
+import hashlib
+import re
+import unicodedata
+
+from claims.extraction.errors import DocumentTooLargeError, EmptyDocumentError, UndecodableDocumentError
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def decode_and_normalise(raw: bytes | str, *, max_bytes: int) -> str:
+    """Return NFC text with "\\n" newlines and no surrounding whitespace.
+
+    Bytes must be strict UTF-8 (a leading byte-order mark is dropped); anything else is refused
+    rather than guessed, because a wrong guess silently corrupts names and quotes in claims.
+    The size limit applies to the UTF-8 encoded input.
+    """
+    if isinstance(raw, str):
+        size = len(raw.encode("utf-8", errors="surrogatepass"))
+        if size > max_bytes:
+            raise DocumentTooLargeError(f"document is {size} bytes; the limit is {max_bytes}")
+        text = raw
+    else:
+        if len(raw) > max_bytes:
+            raise DocumentTooLargeError(f"document is {len(raw)} bytes; the limit is {max_bytes}")
+        if b"\x00" in raw:
+            raise UndecodableDocumentError("document contains NUL bytes; it looks like binary data")
+        try:
+            text = raw.decode("utf-8-sig", errors="strict")
+        except UnicodeDecodeError as error:
+            raise UndecodableDocumentError(
+                f"document is not valid UTF-8 (byte {error.start}: {raw[error.start : error.start + 1]!r});"
+                " convert it to UTF-8 first"
+            ) from error
+    if "\x00" in text:
+        raise UndecodableDocumentError("document contains NUL characters; it looks like binary data")
+    if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
+        raise UndecodableDocumentError("document contains unpaired surrogate characters")
+    text = text.lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        raise EmptyDocumentError("document is empty")
+    return text
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 hex digest of the text with whitespace runs collapsed.
+
+    Re-wrapped or re-indented copies of the same article hash alike, so ingest can deduplicate them.
+    """
+    canonical = _WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
