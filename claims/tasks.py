@@ -1,12 +1,20 @@
 """Celery tasks: thin wrappers that take ids, look the object up, and call one service.
-They are idempotent, so a retry or a redelivery after a worker died is harmless."""
+
+They are idempotent (upserts keyed on claim + target + model version), so a retry, or a
+redelivery after a worker died mid-job (acks_late), is harmless. Only transient failures, a
+dropped database or broker connection, are retried, with exponential backoff.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from .services import findings as findings_services
 from .services import review as review_services
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
 
 
 @shared_task
@@ -14,14 +22,41 @@ def leases_release_expired_task() -> int:
     return review_services.leases_release_expired()
 
 
-@shared_task
+@shared_task(**RETRY)
 def claim_checks_run_task(claim_id: int) -> int:
     return len(findings_services.findings_run_for_claim(claim_id=claim_id))
 
 
-@shared_task
+@shared_task(**RETRY)
 def claims_process_new_task(claim_ids: list[int]) -> int:
-    """Embed new claims and compute their suggestions (in batches: one job per article, not per claim)."""
+    """Embed a batch of new claims and compute their suggestions: one job per article, not per claim."""
     from .services import similarity as similarity_services
 
     return similarity_services.claims_process_new(claim_ids=claim_ids)
+
+
+@shared_task(**RETRY)
+def claim_suggest_task(claim_id: int) -> int:
+    from .services import similarity as similarity_services
+
+    return similarity_services.claim_suggest(claim_id=claim_id)
+
+
+@shared_task(**RETRY)
+def source_passages_embed_task(source_id: int) -> int:
+    """Embed a new source's passages, then re-match open claims against the library in batches."""
+    from .models import SourcePassage
+    from .services import similarity as similarity_services
+
+    passage_ids = list(SourcePassage.objects.filter(source_id=source_id).values_list("id", flat=True))
+    embedded = similarity_services.passages_embed(passage_ids=passage_ids)
+    for batch in similarity_services.open_claim_batches():
+        claims_rematch_task.delay(batch)
+    return embedded
+
+
+@shared_task(**RETRY)
+def claims_rematch_task(claim_ids: list[int]) -> int:
+    from .services import similarity as similarity_services
+
+    return sum(similarity_services.claim_suggest(claim_id=claim_id) for claim_id in claim_ids)

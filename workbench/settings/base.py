@@ -148,6 +148,25 @@ SIMILARITY_EMBEDDER = os.environ.get("SIMILARITY_EMBEDDER", "onnx")
 SIMILARITY_MODEL_DIR = Path(os.environ.get("SIMILARITY_MODEL_DIR", VAR_DIR / "models"))
 SIMILARITY_THREADS = int(os.environ.get("SIMILARITY_THREADS", "1"))
 SIMILARITY_HNSW_EF_SEARCH = int(os.environ.get("SIMILARITY_HNSW_EF_SEARCH", "100"))
+SIMILARITY_TOP_K = int(os.environ.get("SIMILARITY_TOP_K", "5"))
+# Per method: at or above "suggest" a match is shown to the reviewer; at or above "auto_link" it is
+# linked without asking, unless a guard below turns it back into a suggestion. Dense scores are
+# cosine similarities; BM25 scores are raw Okapi scores (they grow with the number of shared rare words).
+SIMILARITY_THRESHOLDS = {
+    "dense": {
+        "suggest": float(os.environ.get("SIMILARITY_DENSE_SUGGEST", "0.45")),
+        "auto_link": float(os.environ.get("SIMILARITY_DENSE_AUTO_LINK", "0.85")),
+    },
+    "bm25": {
+        "suggest": float(os.environ.get("SIMILARITY_BM25_SUGGEST", "6.0")),
+        "auto_link": float(os.environ.get("SIMILARITY_BM25_AUTO_LINK", "1000.0")),
+    },
+}
+# Guards that turn an auto-link into a suggestion: short claims match too easily, and an old
+# verdict may be outdated (a "former president" may be president again).
+SIMILARITY_SHORT_CLAIM_WORDS = int(os.environ.get("SIMILARITY_SHORT_CLAIM_WORDS", "8"))
+SIMILARITY_STALE_VERDICT_MONTHS = int(os.environ.get("SIMILARITY_STALE_VERDICT_MONTHS", "6"))
+SIMILARITY_REMATCH_BATCH = int(os.environ.get("SIMILARITY_REMATCH_BATCH", "200"))
 
 # --- Desk identity, used by exports --------------------------------------------------------------
 DESK_NAME = os.environ.get("DESK_NAME", "Claim Workbench Desk")

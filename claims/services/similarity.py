@@ -1,0 +1,197 @@
+"""Embedding and suggestions: what the background jobs do.
+
+Embedding is slow, so it always runs outside a transaction; results are written afterwards in a
+short one. Suggestions are upserted on (claim, target, model version), so running a job twice,
+or after a worker died half-way, leaves exactly one row per match, and a reviewer's decision on an
+existing suggestion is never overwritten.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
+from ..models import Claim, SourcePassage, Suggestion
+from ..similarity.embedder import get_embedder
+from ..similarity.fusion import reciprocal_rank_fusion
+from ..similarity.lexical import BM25Index
+from ..similarity.stores import get_vector_store
+
+EMBED_BATCH = 64
+
+
+def claims_embed(*, claim_ids: list[int]) -> int:
+    """Embed the claims that have no vector from the current model. Returns how many were embedded."""
+    embedder = get_embedder()
+    pending = list(
+        Claim.objects.filter(pk__in=claim_ids).exclude(embedding_model=embedder.model_version).values_list("id", "text")
+    )
+    if not pending:
+        return 0
+    vectors = embedder.encode([text for _, text in pending], batch_size=EMBED_BATCH)
+    with transaction.atomic():
+        for (claim_id, _), vector in zip(pending, vectors, strict=True):
+            Claim.objects.filter(pk=claim_id).update(embedding=vector, embedding_model=embedder.model_version)
+    return len(pending)
+
+
+def passages_embed(*, passage_ids: list[int]) -> int:
+    embedder = get_embedder()
+    pending = list(
+        SourcePassage.objects.filter(pk__in=passage_ids)
+        .exclude(embedding_model=embedder.model_version)
+        .values_list("id", "text")
+    )
+    for start in range(0, len(pending), 512):
+        chunk = pending[start : start + 512]
+        vectors = embedder.encode([text for _, text in chunk], batch_size=EMBED_BATCH)
+        with transaction.atomic():
+            for (passage_id, _), vector in zip(chunk, vectors, strict=True):
+                SourcePassage.objects.filter(pk=passage_id).update(
+                    embedding=vector, embedding_model=embedder.model_version
+                )
+    return len(pending)
+
+
+@dataclass
+class _LexicalCache:
+    """One BM25 index per corpus per process, rebuilt when rows are added or changed."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    indexes: dict[str, tuple[tuple[object, ...], BM25Index]] = field(default_factory=dict)
+
+    def get(self, name: str, queryset, stamp_field: str) -> BM25Index:  # type: ignore[no-untyped-def]
+        key = (queryset.count(), queryset.aggregate(latest=Max(stamp_field))["latest"])
+        with self.lock:
+            cached = self.indexes.get(name)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        rows = list(queryset.values_list("id", "text"))
+        index = BM25Index(ids=[row_id for row_id, _ in rows], texts=[text for _, text in rows])
+        with self.lock:
+            self.indexes[name] = (key, index)
+        return index
+
+
+_lexical = _LexicalCache()
+
+
+def _published_claims():  # type: ignore[no-untyped-def]
+    return Claim.objects.filter(status=ClaimStatus.PUBLISHED, verdict__published_at__isnull=False)
+
+
+def _hybrid(dense: list[tuple[int, float]], lexical: list[tuple[object, float]]) -> dict[int, dict[str, float]]:
+    """Fuse the two rankings (reciprocal rank fusion) and keep each method's own score."""
+    fused = reciprocal_rank_fusion({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
+    scores: dict[int, dict[str, float]] = {int(i): {"rrf": round(s, 6)} for i, s in fused}  # type: ignore[arg-type]
+    for row_id, score in dense:
+        scores[row_id]["dense"] = round(score, 6)
+    for row_id, score in lexical:
+        scores[int(row_id)]["bm25"] = round(score, 4)  # type: ignore[call-overload]
+    return scores
+
+
+def _decide(scores: dict[str, float]) -> str | None:
+    """None: not worth showing. Otherwise the state a new suggestion starts in."""
+    thresholds = settings.SIMILARITY_THRESHOLDS
+    if any(scores.get(method, float("-inf")) >= limits["auto_link"] for method, limits in thresholds.items()):
+        return SuggestionState.AUTO_LINKED
+    if any(scores.get(method, float("-inf")) >= limits["suggest"] for method, limits in thresholds.items()):
+        return SuggestionState.PENDING
+    return None
+
+
+def _guarded(state: str, *, claim: Claim, target_claim: Claim | None, scores: dict[str, float]) -> str:
+    if state != SuggestionState.AUTO_LINKED:
+        return state
+    if len(claim.text.split()) < settings.SIMILARITY_SHORT_CLAIM_WORDS:
+        scores["downgraded"] = "short claim"  # type: ignore[assignment]
+        return SuggestionState.PENDING
+    if target_claim is not None:
+        published_at = target_claim.verdict.published_at
+        age_days = (timezone.now() - published_at).days if published_at else 0
+        if age_days > settings.SIMILARITY_STALE_VERDICT_MONTHS * 30:
+            scores["downgraded"] = "old verdict"  # type: ignore[assignment]
+            return SuggestionState.PENDING
+    return state
+
+
+def _upsert(
+    *, claim: Claim, kind: str, target_id: int, scores: dict[str, float], state: str, model_version: str
+) -> None:
+    target_field = "target_passage_id" if kind == SuggestionTarget.PASSAGE else "target_claim_id"
+    lookup = {"claim": claim, target_field: target_id, "model_version": model_version}
+    existing = Suggestion.objects.select_for_update().filter(**lookup).first()
+    fused = float(scores.get("rrf", 0.0))
+    if existing is None:
+        Suggestion.objects.create(target_kind=kind, scores=scores, fused_score=fused, state=state, **lookup)
+        return
+    existing.scores, existing.fused_score = scores, fused
+    # A reviewer's decision stands; only undecided suggestions follow the latest scores.
+    if existing.state in (SuggestionState.PENDING, SuggestionState.AUTO_LINKED):
+        existing.state = state
+    existing.save(update_fields=["scores", "fused_score", "state", "updated_at"])
+
+
+def claim_suggest(*, claim_id: int) -> int:
+    """Compute suggestions for one claim: source passages and earlier claims with published verdicts."""
+    claim = Claim.objects.filter(pk=claim_id).first()
+    if claim is None:
+        return 0
+    embedder = get_embedder()
+    if claim.embedding is None or claim.embedding_model != embedder.model_version:
+        claims_embed(claim_ids=[claim_id])
+        claim.refresh_from_db()
+    vector = np.asarray(claim.embedding, dtype=np.float32)
+    store, top_k, version = get_vector_store(), settings.SIMILARITY_TOP_K, embedder.model_version
+
+    passages = SourcePassage.objects.all()
+    passage_scores = _hybrid(
+        store.nearest_passages(vector, model_version=version, k=top_k),
+        _lexical.get("passages", passages, "id").search(claim.text, top_k),
+    )
+    earlier = _published_claims().exclude(pk=claim.pk)
+    claim_scores = _hybrid(
+        store.nearest_published_claims(vector, model_version=version, k=top_k, exclude_claim_id=claim.pk),
+        _lexical.get("claims", earlier, "updated_at").search(claim.text, top_k),
+    )
+    targets = {row.pk: row for row in earlier.filter(pk__in=claim_scores).select_related("verdict")}
+
+    written = 0
+    with transaction.atomic():
+        for kind, candidates in ((SuggestionTarget.PASSAGE, passage_scores), (SuggestionTarget.CLAIM, claim_scores)):
+            for target_id, scores in candidates.items():
+                state = _decide(scores)
+                if state is None:
+                    continue
+                target_claim = targets.get(target_id) if kind == SuggestionTarget.CLAIM else None
+                if kind == SuggestionTarget.CLAIM and target_claim is None:
+                    continue
+                state = _guarded(state, claim=claim, target_claim=target_claim, scores=scores)
+                _upsert(claim=claim, kind=kind, target_id=target_id, scores=scores, state=state, model_version=version)
+                written += 1
+    return written
+
+
+def claims_process_new(*, claim_ids: list[int]) -> int:
+    """Embed a batch of new claims, then compute their suggestions."""
+    claims_embed(claim_ids=claim_ids)
+    return sum(claim_suggest(claim_id=claim_id) for claim_id in claim_ids)
+
+
+def open_claim_batches(*, batch_size: int | None = None) -> list[list[int]]:
+    """Claims still being worked on, in batches: a new source re-matches these, one job per batch."""
+    size = batch_size or settings.SIMILARITY_REMATCH_BATCH
+    ids = list(
+        Claim.objects.filter(status__in=(*QUEUE_STATUSES, ClaimStatus.DRAFTED))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
