@@ -1,1 +1,35 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .views import auth, dashboard, editor, queue, sources, workspace
+
+app_name = "claims"
+
+urlpatterns = [
+    path("", queue.queue, name="queue"),
+    path("take-next/", queue.take_next, name="take_next"),
+    path("filters/", queue.saved_filter_save, name="saved_filter_save"),
+    path("filters/<int:saved_filter_id>/delete/", queue.saved_filter_delete, name="saved_filter_delete"),
+    path("claims/<int:claim_id>/", workspace.workspace, name="workspace"),
+    path("claims/<int:claim_id>/take/", queue.take, name="take"),
+    path("claims/<int:claim_id>/release/", queue.release, name="release"),
+    path("claims/<int:claim_id>/dismiss/", queue.dismiss, name="dismiss"),
+    path("claims/<int:claim_id>/promote/", queue.promote, name="promote"),
+    path("claims/<int:claim_id>/extend/", workspace.extend, name="extend"),
+    path("claims/<int:claim_id>/suggestions/", workspace.suggestions_panel, name="suggestions"),
+    path("claims/<int:claim_id>/evidence/", workspace.evidence_add, name="evidence_add"),
+    path("claims/<int:claim_id>/evidence/<int:evidence_id>/remove/", workspace.evidence_remove, name="evidence_remove"),
+    path("claims/<int:claim_id>/verdict/", workspace.verdict_draft, name="verdict_draft"),
+    path("claims/<int:claim_id>/approve/", editor.approve, name="approve"),
+    path("claims/<int:claim_id>/send-back/", editor.send_back, name="send_back"),
+    path("claims/<int:claim_id>/publish/", editor.publish, name="publish"),
+    path("claims/<int:claim_id>/reopen/", editor.reopen, name="reopen"),
+    path("suggestions/<int:suggestion_id>/accept/", workspace.suggestion_accept, name="suggestion_accept"),
+    path("suggestions/<int:suggestion_id>/reject/", workspace.suggestion_reject, name="suggestion_reject"),
+    path("findings/<int:finding_id>/confirm/", workspace.finding_confirm, name="finding_confirm"),
+    path("findings/<int:finding_id>/dismiss/", workspace.finding_dismiss, name="finding_dismiss"),
+    path("editor/", editor.editor, name="editor"),
+    path("sources/", sources.library, name="sources"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
+]

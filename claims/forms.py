@@ -1,0 +1,137 @@
+"""Forms of the reviewer UI: they parse and validate what a page sends; services do the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .choices import QUEUE_STATUSES, ClaimStatus, ClaimType, SourceKind, Stance
+from .models import Claim, Rating
+
+ASSIGNEE_ME = "me"
+ASSIGNEE_NOBODY = "nobody"
+ASSIGNEE_ANYONE = "anyone"
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string (so a filter is a link, and a saved filter is that link)."""
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "In the queue"), *ClaimStatus.choices],
+    )
+    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *ClaimType.choices])
+    min_score = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≥")
+    outlet = forms.CharField(required=False, max_length=200)
+    assignee = forms.CharField(required=False, max_length=150, help_text="me, nobody, or a username")
+    date_from = forms.DateField(required=False, label="Added from", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="Added to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filter(self, claims: QuerySet[Claim], *, user: Any) -> QuerySet[Claim]:
+        """Narrow ``claims`` (already limited to what ``user`` may see) to the filters given.
+        Call after ``is_valid()``; invalid fields are ignored rather than failing the page."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        status = data.get("status")
+        claims = claims.filter(status=status) if status else claims.filter(status__in=QUEUE_STATUSES)
+        if claim_type := data.get("type"):
+            # claim_types is a JSON list; matching the quoted value works on SQLite and PostgreSQL alike.
+            claims = claims.filter(claim_types__icontains=f'"{claim_type}"')
+        if (min_score := data.get("min_score")) is not None:
+            claims = claims.filter(checkworthiness__gte=min_score)
+        if outlet := (data.get("outlet") or "").strip():
+            claims = claims.filter(article__outlet__iexact=outlet)
+        assignee = (data.get("assignee") or "").strip()
+        now = timezone.now()
+        if assignee == ASSIGNEE_ME:
+            claims = claims.filter(assignee=user, lease_expires_at__gt=now)
+        elif assignee == ASSIGNEE_NOBODY:
+            claims = claims.filter(Q(assignee__isnull=True) | Q(lease_expires_at__lte=now))
+        elif assignee and assignee != ASSIGNEE_ANYONE:
+            claims = claims.filter(assignee__username=assignee, lease_expires_at__gt=now)
+        if date_from := data.get("date_from"):
+            claims = claims.filter(created_at__gte=_start_of(date_from))
+        if date_to := data.get("date_to"):
+            claims = claims.filter(created_at__lt=_start_of(date_to + dt.timedelta(days=1)))
+        return claims.order_by("-priority", "id")
+
+    def active_filters(self) -> str:
+        """The query string of the filters in use, without paging: what a saved filter stores."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        pairs = []
+        for name in self.fields:
+            value = data.get(name)
+            if value not in (None, ""):
+                pairs.append((name, value.isoformat() if isinstance(value, dt.date) else str(value)))
+        return urlencode(pairs)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+
+
+class EvidenceForm(forms.Form):
+    source = forms.IntegerField(label="Source id", min_value=1)
+    passage = forms.IntegerField(label="Passage id", min_value=1, required=False)
+    excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+    stance = forms.ChoiceField(choices=Stance.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=10_000)
+
+
+class SuggestionDecisionForm(forms.Form):
+    stance = forms.ChoiceField(choices=Stance.choices, initial=Stance.CONTEXT, required=False)
+    note = forms.CharField(required=False, max_length=10_000)
+
+
+class VerdictForm(forms.Form):
+    rating = forms.ModelChoiceField(queryset=Rating.objects.none(), empty_label="Choose a rating…")
+    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
+    corrected_statement = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=20_000, label="Corrected statement"
+    )
+    # The verdict version the reviewer saw (0: there was none). A write based on an older one is refused.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, ratings: QuerySet[Rating], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].queryset = ratings  # type: ignore[attr-defined]
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class SendBackForm(VersionForm):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5_000)
+
+
+class ReopenForm(VersionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5_000)
+
+
+class SourceSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=500, label="Search the library")
+
+
+class SourceForm(forms.Form):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
+    title = forms.CharField(max_length=500)
+    publisher = forms.CharField(max_length=200, required=False)
+    published_at = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.NEWS_REPORT)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=2_000_000)
+
+
+class SourceImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="JSON Lines: one source per line (url, title, publisher, published_at, kind, body)."
+    )

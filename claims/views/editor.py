@@ -1,0 +1,94 @@
+"""The editor's desk: drafted verdicts to approve or send back, approved ones to publish, published ones to reopen."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from .. import selectors
+from ..choices import ClaimStatus
+from ..forms import ReopenForm, SendBackForm, VersionForm
+from ..services import verdicts
+from .base import action, back_to, page
+
+
+@page
+def editor(request: HttpRequest) -> HttpResponse:
+    awaiting = list(selectors.verdicts_awaiting_editor(user=request.user))
+    return render(
+        request,
+        "claims/editor.html",
+        {
+            "drafted": [v for v in awaiting if v.claim.status == ClaimStatus.DRAFTED],
+            "approved": [v for v in awaiting if v.claim.status == ClaimStatus.APPROVED],
+            "nav": "editor",
+        },
+    )
+
+
+def _version(request: HttpRequest, form_class: type[VersionForm] = VersionForm) -> VersionForm | None:
+    form = form_class(request.POST)
+    return form if form.is_valid() else None
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(back_to(request, fallback=reverse("claims:editor")))
+
+
+def _stale_form(request: HttpRequest) -> HttpResponse:
+    messages.error(request, "The form did not say which version of the verdict it was based on; reload the page.")
+    return _back(request)
+
+
+@action
+def approve(request: HttpRequest, claim_id: int) -> HttpResponse:
+    form = _version(request)
+    if form is None:
+        return _stale_form(request)
+    verdicts.verdict_approve(user=request.user, claim_id=claim_id, expected_version=form.cleaned_data["version"])
+    messages.success(request, "Verdict approved; it can now be published.")
+    return _back(request)
+
+
+@action
+def send_back(request: HttpRequest, claim_id: int) -> HttpResponse:
+    form = _version(request, SendBackForm)
+    if form is None:
+        messages.error(request, "Say what needs to change when sending a verdict back.")
+        return _back(request)
+    verdicts.verdict_send_back(
+        user=request.user,
+        claim_id=claim_id,
+        comment=form.cleaned_data["comment"],
+        expected_version=form.cleaned_data["version"],
+    )
+    messages.success(request, "Verdict sent back to the queue with your comment.")
+    return _back(request)
+
+
+@action
+def publish(request: HttpRequest, claim_id: int) -> HttpResponse:
+    form = _version(request)
+    if form is None:
+        return _stale_form(request)
+    verdicts.verdict_publish(user=request.user, claim_id=claim_id, expected_version=form.cleaned_data["version"])
+    messages.success(request, "Verdict published.")
+    return _back(request)
+
+
+@action
+def reopen(request: HttpRequest, claim_id: int) -> HttpResponse:
+    form = _version(request, ReopenForm)
+    if form is None:
+        messages.error(request, "Say why the verdict is reopened.")
+        return _back(request)
+    verdicts.verdict_reopen(
+        user=request.user,
+        claim_id=claim_id,
+        reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
+    )
+    messages.success(request, "Verdict reopened; the claim is back in the queue.")
+    return _back(request)

@@ -1,0 +1,123 @@
+"""The review queue: filters, saved filters, counts, and taking claims under a lease."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import selectors
+from ..choices import ClaimStatus
+from ..errors import PermissionDeniedError
+from ..forms import QueueFilterForm, SavedFilterForm
+from ..roles import can_review
+from ..services import review, saved_filters
+from .base import action, back_to, page
+
+PAGE_SIZE = 50
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@page
+def queue(request: HttpRequest) -> HttpResponse:
+    if not can_review(request.user):
+        raise PermissionDeniedError("Only reviewers see the queue.")
+    filters = QueueFilterForm(request.GET or None)
+    filters.is_valid()
+    number = _page_number(request)
+    offset = (number - 1) * PAGE_SIZE
+    # One row more than shown tells whether there is a next page without counting 100k rows.
+    rows = list(
+        filters.filter(selectors.claim_list_for_user(user=request.user), user=request.user)[
+            offset : offset + PAGE_SIZE + 1
+        ]
+    )
+    query = filters.active_filters()
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "filters": filters,
+            "claims": rows[:PAGE_SIZE],
+            "page_number": number,
+            "has_next": len(rows) > PAGE_SIZE,
+            "query": query,
+            "counts": _counts(selectors.queue_counts(user=request.user)),
+            "saved_filters": saved_filters.saved_filters_for_user(user=request.user),
+            "save_form": SavedFilterForm(initial={"query": query}),
+            "now": timezone.now(),
+            "nav": "queue",
+        },
+    )
+
+
+def _counts(counts: dict[str, int]) -> list[dict[str, object]]:
+    return [
+        {"status": status, "label": label, "count": counts.get(status, 0)}
+        for status, label in ClaimStatus.choices
+        if status != ClaimStatus.CANDIDATE or counts.get(status)
+    ]
+
+
+@action
+def take_next(request: HttpRequest) -> HttpResponse:
+    claim = review.review_take_next(user=request.user)
+    if claim is None:
+        messages.info(request, "The queue is empty: nothing to take.")
+        return redirect("claims:queue")
+    return redirect("claims:workspace", claim_id=claim.pk)
+
+
+@action
+def take(request: HttpRequest, claim_id: int) -> HttpResponse:
+    review.review_take(user=request.user, claim_id=claim_id)
+    return redirect("claims:workspace", claim_id=claim_id)
+
+
+@action
+def release(request: HttpRequest, claim_id: int) -> HttpResponse:
+    review.review_release(user=request.user, claim_id=claim_id)
+    messages.success(request, "Claim given back to the queue.")
+    return redirect(back_to(request, fallback=reverse("claims:queue")))
+
+
+@action
+def dismiss(request: HttpRequest, claim_id: int) -> HttpResponse:
+    review.claim_dismiss(user=request.user, claim_id=claim_id)
+    messages.success(request, "Claim dismissed as not worth checking.")
+    return redirect("claims:queue")
+
+
+@action
+def promote(request: HttpRequest, claim_id: int) -> HttpResponse:
+    review.claim_promote(user=request.user, claim_id=claim_id)
+    messages.success(request, "Claim put in the queue.")
+    return redirect("claims:workspace", claim_id=claim_id)
+
+
+@action
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the filter a name (up to 100 characters).")
+        return redirect(back_to(request, fallback=reverse("claims:queue")))
+    saved = saved_filters.saved_filter_save(
+        user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+    )
+    messages.success(request, f"Filter “{saved.name}” saved.")
+    return redirect(reverse("claims:queue") + (f"?{saved.query}" if saved.query else ""))
+
+
+@action
+def saved_filter_delete(request: HttpRequest, saved_filter_id: int) -> HttpResponse:
+    saved_filters.saved_filter_delete(user=request.user, saved_filter_id=saved_filter_id)
+    messages.success(request, "Filter deleted.")
+    return redirect("claims:queue")

@@ -1,0 +1,281 @@
+"""The claim workspace: the claim in its article, findings, suggestions, evidence, verdict and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import selectors
+from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState, SuggestionState
+from ..errors import PermissionDeniedError, StaleVersionError
+from ..forms import EvidenceForm, SuggestionDecisionForm, VerdictForm
+from ..models import Claim, Verdict
+from ..roles import User, can_edit, can_review
+from ..services import evidence as evidence_services
+from ..services import findings as findings_services
+from ..services import review, verdicts
+from ..services import suggestions as suggestion_services
+from .base import action, page
+
+HISTORY_ROWS = 25
+SOURCE_CHOICES_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The article body cut around the claim, so the template can mark the claim in place (still escaped)."""
+
+    before: str
+    claim: str
+    after: str
+
+
+def article_text(claim: Claim) -> ArticleText | None:
+    article = claim.article
+    if article is None:
+        return None
+    body = article.body
+    start, end = claim.start, claim.end
+    if start is None or end is None or end > len(body) or body[start:end].strip() != claim.text.strip():
+        # Offsets from an older extraction may no longer match; find the sentence instead of marking the wrong words.
+        found = body.find(claim.text)
+        if found < 0:
+            return ArticleText(before=body, claim="", after="")
+        start, end = found, found + len(claim.text)
+    return ArticleText(before=body[:start], claim=body[start:end], after=body[end:])
+
+
+def verdict_of(claim: Claim) -> Verdict | None:
+    try:
+        return claim.verdict
+    except Verdict.DoesNotExist:
+        return None
+
+
+def holds_lease(claim: Claim, user: User) -> bool:
+    return (
+        claim.assignee_id == user.pk and claim.lease_expires_at is not None and claim.lease_expires_at > timezone.now()
+    )
+
+
+def suggestions_context(claim: Claim, user: User) -> dict[str, Any]:
+    suggestions = list(selectors.claim_suggestions(claim=claim))
+    # Until the background job has embedded the claim there is nothing to show yet; after it has,
+    # an empty list means that nothing matched.
+    computing = not suggestions and not claim.embedding_model and claim.status in QUEUE_STATUSES
+    return {
+        "claim": claim,
+        "suggestions": suggestions,
+        "suggestions_computing": computing,
+        "can_decide": holds_lease(claim, user),
+        "decision_form": SuggestionDecisionForm(),
+        "pending_state": SuggestionState.PENDING,
+    }
+
+
+def _history(claim: Claim, verdict: Verdict | None) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for record in claim.history.select_related("history_user", "assignee").order_by("-history_date")[:HISTORY_ROWS]:
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "what": "Claim",
+                "detail": f"{record.get_status_display()}, version {record.version}"
+                + (f", held by {record.assignee}" if record.assignee_id else ""),
+            }
+        )
+    if verdict is not None:
+        for record in verdict.history.select_related("history_user", "rating").order_by("-history_date")[:HISTORY_ROWS]:
+            detail = f"{record.rating}, version {record.version}"
+            if record.published_at:
+                detail += ", published"
+            elif record.approved_at:
+                detail += ", approved"
+            if record.review_comment:
+                detail += f" — “{record.review_comment}”"
+            rows.append({"when": record.history_date, "who": record.history_user, "what": "Verdict", "detail": detail})
+    rows.sort(key=lambda row: row["when"], reverse=True)
+    return rows[:HISTORY_ROWS]
+
+
+def _verdict_form(claim: Claim, verdict: Verdict | None, *, data: Any = None) -> VerdictForm:
+    ratings = selectors.ratings_active()
+    if data is not None:
+        return VerdictForm(data, ratings=ratings)
+    if verdict is not None:
+        initial: dict[str, Any] = {
+            "rating": verdict.rating_id,
+            "explanation": verdict.explanation,
+            "corrected_statement": verdict.corrected_statement,
+            "version": verdict.version,
+        }
+    else:
+        prefill = findings_services.verdict_prefill(claim=claim)
+        initial = {
+            "rating": getattr(prefill.get("rating"), "pk", None),
+            "explanation": prefill.get("explanation", ""),
+            "corrected_statement": prefill.get("corrected_statement", ""),
+            "version": 0,
+        }
+    return VerdictForm(initial=initial, ratings=ratings)
+
+
+def render_workspace(
+    request: HttpRequest,
+    claim: Claim,
+    *,
+    verdict_form: VerdictForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    staff = can_review(user)
+    verdict = verdict_of(claim)
+    leased = holds_lease(claim, user)
+    can_draft = leased and claim.status in (ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED)
+    context: dict[str, Any] = {
+        "claim": claim,
+        "article_text": article_text(claim),
+        "verdict": verdict,
+        "evidence": claim.evidence.select_related("source", "passage", "added_by"),
+        "staff": staff,
+        "is_editor": can_edit(user),
+        "holds_lease": leased,
+        "held_by_other": claim.assignee_id not in (None, user.pk)
+        and claim.lease_expires_at is not None
+        and claim.lease_expires_at > timezone.now(),
+        "in_queue": claim.status in QUEUE_STATUSES,
+        "can_draft": can_draft,
+        "conflict": conflict,
+        "nav": "queue",
+    }
+    if staff:
+        context.update(suggestions_context(claim, user))
+        context.update(
+            {
+                "findings": claim.findings.select_related("suggested_rating", "decided_by"),
+                "finding_open": FindingState.OPEN,
+                "history": _history(claim, verdict),
+                "evidence_form": EvidenceForm(),
+                "recent_sources": selectors.source_list_for_user(user=user).order_by("-id")[:SOURCE_CHOICES_SHOWN],
+                "verdict_form": verdict_form or (_verdict_form(claim, verdict) if can_draft else None),
+                "can_promote": claim.status in (ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
+            }
+        )
+    return render(request, "claims/workspace.html", context, status=status)
+
+
+@page
+def workspace(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim = selectors.claim_get_for_user(user=request.user, claim_id=claim_id)
+    return render_workspace(request, claim)
+
+
+@page
+def suggestions_panel(request: HttpRequest, claim_id: int) -> HttpResponse:
+    if not can_review(request.user):
+        raise PermissionDeniedError("Only reviewers see suggestions.")
+    claim = selectors.claim_get_for_user(user=request.user, claim_id=claim_id)
+    return render(request, "claims/partials/suggestions.html", suggestions_context(claim, request.user))
+
+
+def _to_workspace(claim_id: int, anchor: str) -> HttpResponse:
+    return redirect(reverse("claims:workspace", kwargs={"claim_id": claim_id}) + f"#{anchor}")
+
+
+@action
+def extend(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim = review.review_extend(user=request.user, claim_id=claim_id)
+    messages.success(request, f"Lease extended until {timezone.localtime(claim.lease_expires_at):%H:%M}.")
+    return _to_workspace(claim_id, "lease")
+
+
+@action
+def suggestion_accept(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    form = SuggestionDecisionForm(request.POST)
+    form.is_valid()
+    suggestion = suggestion_services.suggestion_accept(
+        user=request.user,
+        suggestion_id=suggestion_id,
+        stance=form.cleaned_data.get("stance") or SuggestionDecisionForm.base_fields["stance"].initial,
+        note=form.cleaned_data.get("note") or "",
+    )
+    messages.success(request, "Suggestion accepted.")
+    return _to_workspace(suggestion.claim_id, "suggestions")
+
+
+@action
+def suggestion_reject(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    suggestion = suggestion_services.suggestion_reject(user=request.user, suggestion_id=suggestion_id)
+    messages.success(request, "Suggestion rejected.")
+    return _to_workspace(suggestion.claim_id, "suggestions")
+
+
+@action
+def finding_confirm(request: HttpRequest, finding_id: int) -> HttpResponse:
+    finding = findings_services.finding_confirm(user=request.user, finding_id=finding_id)
+    messages.success(request, "Finding confirmed; the verdict form now carries its rating and correction.")
+    return _to_workspace(finding.claim_id, "verdict")
+
+
+@action
+def finding_dismiss(request: HttpRequest, finding_id: int) -> HttpResponse:
+    finding = findings_services.finding_dismiss(user=request.user, finding_id=finding_id)
+    messages.success(request, "Finding dismissed.")
+    return _to_workspace(finding.claim_id, "findings")
+
+
+@action
+def evidence_add(request: HttpRequest, claim_id: int) -> HttpResponse:
+    form = EvidenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Evidence needs a source and a stance.")
+        return _to_workspace(claim_id, "evidence")
+    evidence_services.evidence_add(
+        user=request.user,
+        claim_id=claim_id,
+        source_id=form.cleaned_data["source"],
+        passage_id=form.cleaned_data["passage"],
+        stance=form.cleaned_data["stance"],
+        excerpt=form.cleaned_data["excerpt"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, "Evidence added.")
+    return _to_workspace(claim_id, "evidence")
+
+
+@action
+def evidence_remove(request: HttpRequest, claim_id: int, evidence_id: int) -> HttpResponse:
+    evidence_services.evidence_remove(user=request.user, evidence_id=evidence_id)
+    messages.success(request, "Evidence removed.")
+    return _to_workspace(claim_id, "evidence")
+
+
+@action
+def verdict_draft(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim = selectors.claim_get_for_user(user=request.user, claim_id=claim_id)
+    form = _verdict_form(claim, verdict_of(claim), data=request.POST)
+    if not form.is_valid():
+        return render_workspace(request, claim, verdict_form=form, status=400)
+    try:
+        verdicts.verdict_draft(
+            user=request.user,
+            claim_id=claim_id,
+            rating=form.cleaned_data["rating"],
+            explanation=form.cleaned_data["explanation"],
+            corrected_statement=form.cleaned_data["corrected_statement"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleVersionError as error:
+        # Keep what the reviewer typed on screen, and say plainly that nothing was saved.
+        fresh = selectors.claim_get_for_user(user=request.user, claim_id=claim_id)
+        return render_workspace(request, fresh, verdict_form=form, conflict=error.message, status=409)
+    messages.success(request, "Verdict drafted and sent to the editors.")
+    return redirect("claims:workspace", claim_id=claim_id)
