@@ -1,1 +1,26 @@
-urlpatterns: list = []
+"""Routes under /api/: the versioned API, its OpenAPI schema and the interactive docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+from .views.articles import ArticleViewSet
+from .views.catalogue import ExportViewSet, RatingViewSet
+from .views.claims import ClaimViewSet
+from .views.decisions import EvidenceViewSet, FindingViewSet, SuggestionViewSet
+
+router = SimpleRouter()
+router.register("articles", ArticleViewSet, basename="article")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("suggestions", SuggestionViewSet, basename="suggestion")
+router.register("findings", FindingViewSet, basename="finding")
+router.register("ratings", RatingViewSet, basename="rating")
+router.register("exports", ExportViewSet, basename="export")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

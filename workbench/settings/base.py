@@ -175,17 +175,39 @@ DESK_CLAIM_URL_TEMPLATE = os.environ.get("DESK_CLAIM_URL_TEMPLATE", DESK_URL.rst
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "claims.api.schema.WorkbenchAutoSchema",
+    # Token first: its scheme goes into WWW-Authenticate, which is what makes a request without
+    # credentials a 401 instead of a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "claims.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.WorkbenchPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_RATE_PER_TOKEN", "600/minute"),
+        "user": os.environ.get("API_RATE_PER_USER", "1200/minute"),
+        "anon": os.environ.get("API_RATE_ANONYMOUS", "60/minute"),
+    },
+    "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "claims.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim Workbench API",
-    "DESCRIPTION": "Ingest articles, work the claim review queue, and read published verdicts.",
+    "DESCRIPTION": (
+        "Ingest articles, work the claim review queue, and read published verdicts. Authenticate with "
+        "`Authorization: Token <secret>`; errors have the body `{\"message\": ..., \"extra\": {...}}`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.choices.ClaimStatus",
+        "StanceEnum": "claims.choices.Stance",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,70 @@
+"""One error body for the whole API: ``{"message": "...", "extra": {...}}``.
+
+Service errors carry their own status code (400, 403, 404, 409, 413); DRF's own errors (validation,
+authentication, throttling, unknown method) are translated into the same shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from ..errors import WorkbenchError
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+    def __init__(self, *, max_bytes: int | None = None) -> None:
+        super().__init__()
+        self.max_bytes = max_bytes
+
+
+def error_body(message: str, **extra: Any) -> dict[str, Any]:
+    return {"message": message, "extra": extra}
+
+
+def _message(detail: Any) -> str:
+    if isinstance(detail, list) and detail:
+        return _message(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _message(next(iter(detail.values())))
+    return str(detail)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, WorkbenchError):
+        set_rollback()
+        return Response(error_body(exc.message, **exc.extra), status=exc.status_code)
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body("Invalid input: " + _message(exc.detail), fields=exc.detail)
+    elif isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait) if exc.wait is not None else None
+        if wait is not None:
+            headers["Retry-After"] = str(wait)
+        body = error_body("Too many requests; slow down.", retry_after_seconds=wait)
+    elif isinstance(exc, RequestTooLarge):
+        body = error_body(_message(exc.detail), max_bytes=exc.max_bytes)
+    else:
+        body = error_body(_message(exc.detail))
+    set_rollback()
+    return Response(body, status=exc.status_code, headers=headers)

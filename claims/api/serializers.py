@@ -1,0 +1,280 @@
+"""Output serializers: how the API shows domain objects. They only read; writes go through services
+with the input serializers of ``inputs.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
+from ..roles import can_review
+from ..selectors import claim_suggestions
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "label", "alternate_name", "value", "description", "colour", "position"]
+        read_only_fields = fields
+
+
+class RatingRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "label", "alternate_name", "value"]
+        read_only_fields = fields
+
+
+class ArticleRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = ["id", "url", "title", "outlet", "author", "published_at"]
+        read_only_fields = fields
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    added_by = serializers.CharField(source="added_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Source
+        fields = ["id", "url", "title", "publisher", "published_at", "kind", "added_by", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class SourceDetailSerializer(SourceSerializer):
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "body"]
+        read_only_fields = fields
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "url", "title", "publisher", "kind"]
+        read_only_fields = fields
+
+
+class PassageSerializer(serializers.ModelSerializer):
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = SourcePassage
+        fields = ["id", "source", "position", "text"]
+        read_only_fields = fields
+
+
+class VerdictSummarySerializer(serializers.ModelSerializer):
+    rating = serializers.CharField(source="rating.label", read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = ["rating", "version", "published_at"]
+        read_only_fields = fields
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    rating = RatingRefSerializer(read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True)
+    approver = serializers.CharField(source="approver.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "claim",
+            "rating",
+            "explanation",
+            "corrected_statement",
+            "author",
+            "approver",
+            "approved_at",
+            "published_at",
+            "review_comment",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    source = SourceRefSerializer(read_only=True)
+    passage = serializers.IntegerField(source="passage_id", read_only=True, allow_null=True)
+    added_by = serializers.CharField(source="added_by.username", read_only=True)
+    from_suggestion = serializers.IntegerField(source="from_suggestion_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "claim",
+            "source",
+            "passage",
+            "excerpt",
+            "stance",
+            "note",
+            "added_by",
+            "from_suggestion",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    suggested_rating = RatingRefSerializer(read_only=True, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "claim",
+            "check_name",
+            "span_text",
+            "start",
+            "end",
+            "message",
+            "suggested_rating",
+            "corrected_statement",
+            "data",
+            "state",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class EarlierClaimSerializer(serializers.ModelSerializer):
+    verdict = VerdictSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "text", "speaker", "status", "verdict"]
+        read_only_fields = fields
+
+
+class SuggestionSerializer(serializers.ModelSerializer):
+    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    target_passage = PassageSerializer(read_only=True, allow_null=True)
+    target_claim = EarlierClaimSerializer(read_only=True, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id",
+            "claim",
+            "target_kind",
+            "target_passage",
+            "target_claim",
+            "scores",
+            "fused_score",
+            "model_version",
+            "state",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as lists show it. Call with claims from ``claim_list_for_user`` (article, assignee and
+    verdict rating are joined there, so a page costs one query)."""
+
+    article = ArticleRefSerializer(read_only=True, allow_null=True)
+    assignee = serializers.CharField(source="assignee.username", read_only=True, allow_null=True)
+    verdict = VerdictSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "article",
+            "text",
+            "start",
+            "end",
+            "speaker",
+            "claim_types",
+            "entities",
+            "dates",
+            "checkworthiness",
+            "priority",
+            "status",
+            "assignee",
+            "lease_expires_at",
+            "version",
+            "verdict",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim with its verdict and evidence. Findings and suggestions are the desk's working notes:
+    they are null for readers without a role."""
+
+    verdict = VerdictSerializer(read_only=True, allow_null=True)
+    evidence = serializers.SerializerMethodField()
+    findings = serializers.SerializerMethodField()
+    suggestions = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "evidence", "findings", "suggestions"]
+        read_only_fields = fields
+
+    def _staff(self) -> bool:
+        request = self.context.get("request")
+        return request is not None and can_review(request.user)
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, claim: Claim) -> list[dict[str, Any]]:
+        evidence = claim.evidence.select_related("source", "added_by")
+        return EvidenceSerializer(evidence, many=True, context=self.context).data
+
+    @extend_schema_field(FindingSerializer(many=True, allow_null=True))
+    def get_findings(self, claim: Claim) -> list[dict[str, Any]] | None:
+        if not self._staff():
+            return None
+        findings = claim.findings.select_related("suggested_rating", "decided_by")
+        return FindingSerializer(findings, many=True, context=self.context).data
+
+    @extend_schema_field(SuggestionSerializer(many=True, allow_null=True))
+    def get_suggestions(self, claim: Claim) -> list[dict[str, Any]] | None:
+        if not self._staff():
+            return None
+        return SuggestionSerializer(claim_suggestions(claim=claim), many=True, context=self.context).data
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    ingested_by = serializers.CharField(source="ingested_by.username", read_only=True, allow_null=True)
+    claims = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "url",
+            "title",
+            "outlet",
+            "author",
+            "published_at",
+            "language",
+            "body",
+            "content_hash",
+            "extraction_status",
+            "ingested_by",
+            "created_at",
+            "updated_at",
+            "claims",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ClaimSerializer(many=True))
+    def get_claims(self, article: Article) -> list[dict[str, Any]]:
+        claims = article.claims.select_related("assignee", "verdict__rating").defer("embedding").order_by("start", "id")
+        return ClaimSerializer(claims, many=True, context=self.context).data

@@ -1,0 +1,67 @@
+"""Articles: ingest (honouring an Idempotency-Key header) and read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ...models import Article
+from ...selectors import article_get_for_user
+from ...services.idempotency import idempotent_response, request_fingerprint
+from ..inputs import ArticleIngestInput
+from ..serializers import ArticleSerializer
+from .base import WorkbenchViewSet, validated
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class ArticleViewSet(WorkbenchViewSet):
+    queryset = Article.objects.none()
+    serializer_class = ArticleSerializer
+
+    @extend_schema(responses=ArticleSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        article = article_get_for_user(user=request.user, article_id=int(pk))
+        return Response(ArticleSerializer(article, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=ArticleIngestInput,
+        responses={201: ArticleSerializer, 200: ArticleSerializer},
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the first response instead of ingesting again.",
+            )
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        """Ingest an article and extract its claims. 201 when stored now; 200 when the same URL or
+        content was stored before (the stored article is returned)."""
+        data = validated(ArticleIngestInput, request.data)
+
+        def ingest() -> tuple[int, Any]:
+            from ...services.articles import article_ingest
+
+            result = article_ingest(user=request.user, **data)
+            body = ArticleSerializer(result.article, context=self.get_serializer_context()).data
+            return (status.HTTP_201_CREATED if result.created else status.HTTP_200_OK), body
+
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            code, body = ingest()
+            return Response(body, status=code)
+        recorded = idempotent_response(
+            user=request.user,
+            key=key,
+            fingerprint=request_fingerprint(method=request.method, path=request.path, payload=request.data),
+            produce=ingest,
+        )
+        headers = {"Idempotent-Replayed": "true"} if recorded.replayed else {}
+        return Response(recorded.body, status=recorded.status, headers=headers)

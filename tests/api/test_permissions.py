@@ -1,0 +1,210 @@
+"""The permission matrix: every persona against every endpoint and verb, with the exact status.
+
+Allowed calls still go through the services, so "allowed" shows as the service's answer (200, or
+409 when, say, the caller holds no lease); refused calls are 401 (no credentials) or 403."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.api.permissions import ENDPOINT_ROLES
+from tests.api.conftest import PERSONAS
+from tests.factories import rating
+
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def expect(method: str, *, outsider: int, reviewer: int, editor: int) -> dict[str, int]:
+    """The tool's tokens act as an editor; a read token is refused any unsafe method."""
+    return {
+        "anonymous": 401,
+        "outsider": outsider,
+        "reviewer": reviewer,
+        "editor": editor,
+        "admin": editor,
+        "write_token": editor,
+        "read_token": editor if method in SAFE else 403,
+    }
+
+
+# endpoint name, method, path (formatted with the desk), body, expected status per persona
+MATRIX = [
+    ("claim.list", "GET", "/api/v1/claims/", None, expect("GET", outsider=200, reviewer=200, editor=200)),
+    (
+        "claim.retrieve",
+        "GET",
+        "/api/v1/claims/{published}/",
+        None,
+        expect("GET", outsider=200, reviewer=200, editor=200),
+    ),
+    ("claim.retrieve", "GET", "/api/v1/claims/{new}/", None, expect("GET", outsider=404, reviewer=200, editor=200)),
+    (
+        "claim.verdict",
+        "GET",
+        "/api/v1/claims/{published}/verdict/",
+        None,
+        expect("GET", outsider=200, reviewer=200, editor=200),
+    ),
+    (
+        "claim.take_next",
+        "POST",
+        "/api/v1/claims/take-next/",
+        {},
+        expect("POST", outsider=403, reviewer=200, editor=200),
+    ),
+    ("claim.take", "POST", "/api/v1/claims/{new}/take/", {}, expect("POST", outsider=403, reviewer=200, editor=200)),
+    (
+        "claim.release",
+        "POST",
+        "/api/v1/claims/{new}/release/",
+        {},
+        expect("POST", outsider=403, reviewer=409, editor=409),
+    ),
+    (
+        "claim.extend",
+        "POST",
+        "/api/v1/claims/{new}/extend/",
+        {},
+        expect("POST", outsider=403, reviewer=409, editor=409),
+    ),
+    (
+        "claim.dismiss",
+        "POST",
+        "/api/v1/claims/{new}/dismiss/",
+        {},
+        expect("POST", outsider=403, reviewer=200, editor=200),
+    ),
+    (
+        "claim.evidence_add",
+        "POST",
+        "/api/v1/claims/{new}/evidence/",
+        {"source": "{source}", "stance": "refutes"},
+        expect("POST", outsider=403, reviewer=409, editor=409),
+    ),
+    (
+        "claim.verdict_draft",
+        "PUT",
+        "/api/v1/claims/{new}/verdict/",
+        {"rating": "{rating}", "explanation": "The office says otherwise."},
+        expect("PUT", outsider=403, reviewer=409, editor=409),
+    ),
+    (
+        "claim.verdict_approve",
+        "POST",
+        "/api/v1/claims/{drafted}/verdict/approve/",
+        {},
+        expect("POST", outsider=403, reviewer=403, editor=200),
+    ),
+    (
+        "claim.verdict_send_back",
+        "POST",
+        "/api/v1/claims/{drafted}/verdict/send-back/",
+        {"comment": "Cite the statistics office."},
+        expect("POST", outsider=403, reviewer=403, editor=200),
+    ),
+    (
+        "claim.verdict_publish",
+        "POST",
+        "/api/v1/claims/{drafted}/verdict/publish/",
+        {},
+        expect("POST", outsider=403, reviewer=403, editor=409),
+    ),
+    (
+        "claim.verdict_reopen",
+        "POST",
+        "/api/v1/claims/{published}/verdict/reopen/",
+        {"reason": "He is president again."},
+        expect("POST", outsider=403, reviewer=403, editor=200),
+    ),
+    (
+        "evidence.destroy",
+        "DELETE",
+        "/api/v1/evidence/{evidence}/",
+        None,
+        expect("DELETE", outsider=403, reviewer=409, editor=409),
+    ),
+    (
+        "suggestion.accept",
+        "POST",
+        "/api/v1/suggestions/{suggestion}/accept/",
+        {"stance": "supports"},
+        expect("POST", outsider=403, reviewer=409, editor=409),
+    ),
+    (
+        "suggestion.reject",
+        "POST",
+        "/api/v1/suggestions/{suggestion}/reject/",
+        {},
+        expect("POST", outsider=403, reviewer=409, editor=409),
+    ),
+    (
+        "finding.confirm",
+        "POST",
+        "/api/v1/findings/{finding}/confirm/",
+        {},
+        expect("POST", outsider=403, reviewer=200, editor=200),
+    ),
+    (
+        "finding.dismiss",
+        "POST",
+        "/api/v1/findings/{finding}/dismiss/",
+        {},
+        expect("POST", outsider=403, reviewer=200, editor=200),
+    ),
+    (
+        "article.retrieve",
+        "GET",
+        "/api/v1/articles/{article}/",
+        None,
+        expect("GET", outsider=403, reviewer=200, editor=200),
+    ),
+    ("rating.list", "GET", "/api/v1/ratings/", None, expect("GET", outsider=200, reviewer=200, editor=200)),
+    (
+        "export.retrieve",
+        "GET",
+        "/api/v1/exports/claimreview/",
+        None,
+        expect("GET", outsider=200, reviewer=200, editor=200),
+    ),
+]
+
+CELLS = [
+    pytest.param(endpoint, method, path, body, persona, statuses[persona], id=f"{persona}-{method}-{path}")
+    for endpoint, method, path, body, statuses in MATRIX
+    for persona in PERSONAS
+]
+
+
+def _fill(template, values):
+    if isinstance(template, str):
+        if template.startswith("{") and template.endswith("}") and template[1:-1] in values:
+            return values[template[1:-1]]
+        return template.format(**values)
+    if isinstance(template, dict):
+        return {key: _fill(value, values) for key, value in template.items()}
+    return template
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("endpoint", "method", "path", "body", "persona", "expected"), CELLS)
+def test_each_persona_gets_the_expected_status(client_as, desk, endpoint, method, path, body, persona, expected):
+    values = {
+        "new": desk.new_claim.pk,
+        "drafted": desk.drafted_claim.pk,
+        "published": desk.published_claim.pk,
+        "article": desk.new_claim.article_id,
+        "evidence": desk.evidence_id,
+        "suggestion": desk.suggestion_id,
+        "finding": desk.finding_id,
+        "source": desk.source_id,
+        "rating": rating("Outdated").pk,
+    }
+    client = client_as(persona)
+    response = getattr(client, method.lower())(_fill(path, values), _fill(body, values), format="json")
+    assert response.status_code == expected, response.content[:300]
+    if expected >= 400:
+        assert set(response.json()) == {"message", "extra"}
+
+
+def test_the_matrix_covers_every_endpoint_in_the_permission_table():
+    assert {endpoint for endpoint, *_ in MATRIX} == set(ENDPOINT_ROLES)
