@@ -61,9 +61,10 @@ def horizontal_bars(
 
 
 def vertical_bars(
-    *, columns: Sequence[tuple[str, int]], width: int = 620, height: int = 160, axis_height: int = 20
+    *, columns: Sequence[tuple[str, int]], width: int = 900, height: int = 160, axis_height: int = 20
 ) -> dict[str, object]:
-    """One column per (label, value); only every seventh label is printed so dates stay legible."""
+    """One column per (label, value); only every seventh label, counted back from the last column,
+    is printed so dates stay legible and the latest day is always named."""
     largest = max((value for _, value in columns), default=0) or 1
     plot_height = height - axis_height - 14
     step = width / max(1, len(columns))
@@ -72,7 +73,7 @@ def vertical_bars(
         bar_height = round(plot_height * value / largest, 1)
         bars.append(
             Bar(
-                label=label if index % 7 == 0 or index == len(columns) - 1 else "",
+                label=label if (len(columns) - 1 - index) % 7 == 0 else "",
                 value=value,
                 colour=DEFAULT_COLOUR,
                 x=round(index * step + 1, 1),
@@ -82,7 +83,14 @@ def vertical_bars(
                 text_y=height - 4,
             )
         )
-    return {"bars": bars, "width": width, "height": height, "baseline": 14 + plot_height, "largest": largest}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "baseline": 14 + plot_height,
+        "largest": largest,
+        "total": sum(value for _, value in columns),
+    }
 
 
 @register.inclusion_tag("claims/partials/hbar_chart.html")

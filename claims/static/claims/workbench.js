@@ -125,10 +125,21 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { restoreFocus(); tickLeases(); });
+  // Long articles: scroll the article pane (not the page) so the claim is in view on arrival.
+  function revealClaim() {
+    var mark = document.getElementById("claim-in-article");
+    var pane = mark ? mark.closest(".article") : null;
+    if (!pane || pane.scrollHeight <= pane.clientHeight) return;
+    var offset = mark.getBoundingClientRect().top - pane.getBoundingClientRect().top;
+    pane.scrollTop = Math.max(0, pane.scrollTop + offset - pane.clientHeight / 3);
+  }
+
+  function arrive() { restoreFocus(); tickLeases(); revealClaim(); }
+
+  document.addEventListener("DOMContentLoaded", arrive);
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target === document.body) restoreFocus();
-    tickLeases();
+    if (event.target === document.body) arrive();
+    else tickLeases();
   });
   setInterval(tickLeases, 1000);
 })();

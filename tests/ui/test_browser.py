@@ -1,0 +1,201 @@
+"""The reviewer UI in a real browser (Debian's chromium through Playwright) against a live server.
+
+Run with ``pytest -m browser``. Screenshots of every page land in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from claims.choices import ClaimStatus
+from claims.models import Article, Claim
+from claims.services.exports import claims_export
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "correct horse battery staple"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def roles_and_rating_scale(transactional_db) -> None:
+    """A transactional test empties the tables when it ends; put back what the data migration creates."""
+    migration = importlib.import_module("claims.migrations.0004_roles_and_rating_scale")
+    migration.create(apps, None)
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+class Desk:
+    """One signed-in browser window per person, and a record of what each console complained about."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.console_errors: list[str] = []
+        self.contexts = []
+
+    def sign_in(self, user, *, screenshot: str | None = None) -> Page:
+        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1360, "height": 900})
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("console", self._record)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.goto("/accounts/login/")
+        if screenshot:
+            shoot(page, screenshot)
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("link", name="Claim workbench")).to_be_visible()
+        return page
+
+    def _record(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.location
+            self.console_errors.append(f"{message.text} ({where.get('url')}:{where.get('lineNumber')})")
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def desk(browser: Browser, live_server) -> Iterator[Desk]:
+    opened = Desk(browser, live_server.url)
+    yield opened
+    opened.close()
+    # A Content-Security-Policy violation or a script error shows up here.
+    assert opened.console_errors == [], "\n".join(opened.console_errors)
+
+
+def test_it_takes_the_trump_claim_from_queue_to_published_claimreview(desk, journey, reviewer, editor):
+    page = desk.sign_in(reviewer, screenshot="login")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    shoot(page, "queue")
+
+    page.keyboard.press("t")
+    expect(page).to_have_url(re.compile(rf"/claims/{journey.pk}/$"))
+    expect(page.locator("mark#claim-in-article")).to_have_text(journey.text)
+    expect(page.get_by_text("You hold this claim.")).to_be_visible()
+    shoot(page, "workspace")
+
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    shoot(page, "hotkeys")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
+
+    page.keyboard.press("j")
+    expect(page.locator("[data-suggestion]").first).to_be_focused()
+    page.keyboard.press("a")
+    evidence = page.locator("#evidence")
+    expect(evidence.get_by_role("link", name="Presidential inauguration, January 20, 2025")).to_be_visible()
+    expect(page.locator("[data-suggestion]").first).to_contain_text("Accepted")
+
+    page.locator("#findings").get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Finding confirmed")).to_be_visible()
+    page.keyboard.press("v")
+    rating = page.get_by_label("Rating")
+    expect(rating).to_be_focused()
+    expect(rating.locator("option:checked")).to_have_text("Outdated")
+    expect(page.get_by_label("Corrected statement")).to_have_value("U.S. President Donald Trump")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Donald Trump has been President of the United States again since January 20, 2025.")
+    shoot(page, "verdict-form")
+    page.get_by_role("button", name="Draft verdict").click()
+    expect(page.get_by_text("Verdict drafted and sent to the editors.")).to_be_visible()
+
+    desk_page = desk.sign_in(editor)
+    desk_page.get_by_role("link", name="Editor").click()
+    expect(desk_page.get_by_role("heading", name="Editor's desk")).to_be_visible()
+    shoot(desk_page, "editor")
+    desk_page.get_by_role("button", name="Approve").click()
+    expect(desk_page.get_by_text("Verdict approved")).to_be_visible()
+    desk_page.get_by_role("button", name="Publish").click()
+    expect(desk_page.get_by_text("Verdict published.")).to_be_visible()
+
+    journey.refresh_from_db()
+    assert journey.status == ClaimStatus.PUBLISHED
+    exported = json.loads("".join(claims_export(export_format="claimreview").chunks))
+    (review,) = [item for item in exported["@graph"] if item["url"].endswith(f"/claims/{journey.pk}")]
+    assert review["claimReviewed"].startswith("Former U.S. President Donald Trump")
+    assert review["reviewRating"]["alternateName"] == "Outdated"
+
+    desk_page.goto(f"/claims/{journey.pk}/")
+    expect(desk_page.locator("#verdict")).to_contain_text("published")
+    shoot(desk_page, "workspace-published")
+
+
+def test_it_keeps_a_second_reviewer_off_a_claim_that_is_taken(desk, journey, reviewer, second_reviewer):
+    first = desk.sign_in(reviewer)
+    first.keyboard.press("t")
+    expect(first.get_by_text("You hold this claim.")).to_be_visible()
+
+    second = desk.sign_in(second_reviewer)
+    second.keyboard.press("t")
+    expect(second.get_by_text("The queue is empty: nothing to take.")).to_be_visible()
+    second.goto(f"/claims/{journey.pk}/")
+    expect(second.get_by_text("rita_reviewer is working on this claim")).to_be_visible()
+    expect(second.get_by_role("button", name="Take this claim")).to_have_count(0)
+    expect(second.locator("#verdict-form")).to_have_count(0)
+    shoot(second, "workspace-held-by-someone-else")
+    assert Claim.objects.get(pk=journey.pk).assignee == reviewer
+
+
+def test_it_never_runs_a_script_from_an_article(desk, reviewer, trump_claim):
+    hostile = (
+        "Breaking. <script>window.__pwned = 'script'</script>"
+        "<img src=x onerror=\"window.__pwned = 'img'\"> The minister said unemployment fell by 3 percent."
+    )
+    Article.objects.filter(pk=trump_claim.article_id).update(body=hostile)
+    Claim.objects.filter(pk=trump_claim.pk).update(
+        text="The minister said unemployment fell by 3 percent.", start=None, end=None
+    )
+    page = desk.sign_in(reviewer)
+    page.goto(f"/claims/{trump_claim.pk}/")
+    expect(page.locator(".article-body")).to_contain_text("<script>window.__pwned = 'script'</script>")
+    expect(page.locator("mark#claim-in-article")).to_have_text("The minister said unemployment fell by 3 percent.")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator(".article-body script, .article-body img").count() == 0
+    shoot(page, "workspace-hostile-article")
+
+
+def test_it_shows_every_page_with_the_keyboard_focus_visible(desk, journey, reviewer):
+    page = desk.sign_in(reviewer)
+    page.keyboard.press("j")
+    focused = page.locator("[data-nav-item]").first
+    expect(focused).to_be_focused()
+    outline = focused.evaluate("node => getComputedStyle(node).outlineStyle")
+    assert outline == "solid"
+    shoot(page, "queue-focused")
+    for name, path in [("sources", "/sources/"), ("dashboard", "/dashboard/")]:
+        page.goto(path)
+        expect(page.locator("main h1")).to_be_visible()
+        shoot(page, name)
