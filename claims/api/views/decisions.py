@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from ...models import Evidence, Finding, Suggestion
 from ...services import evidence as evidence_services
+from ...services import findings as finding_services
 from ...services import suggestions as suggestion_services
 from ..inputs import SuggestionAcceptInput
 from ..serializers import FindingSerializer, SuggestionSerializer
@@ -55,15 +56,11 @@ class FindingViewSet(WorkbenchViewSet):
     @extend_schema(request=None, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
-        from ...services import findings as finding_services
-
         finding = finding_services.finding_confirm(user=request.user, finding_id=int(pk))
         return Response(FindingSerializer(finding, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk: str) -> Response:
-        from ...services import findings as finding_services
-
         finding = finding_services.finding_dismiss(user=request.user, finding_id=int(pk))
         return Response(FindingSerializer(finding, context=self.get_serializer_context()).data)
