@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,7 +22,9 @@ from .models import (
     Suggestion,
     Verdict,
 )
+from .services import exports as export_services
 from .services import review as review_services
+from .services import tokens as token_services
 from .services import verdicts as verdict_services
 
 
@@ -202,6 +204,28 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def publish_verdicts(self, request, queryset):  # type: ignore[no-untyped-def]
         _run_per_claim(request, queryset, verdict_services.verdict_publish, "Published")
 
+    @admin.action(description="Export published as ClaimReview JSON-LD")
+    def export_claimreview(self, request, queryset):  # type: ignore[no-untyped-def]
+        return _export(queryset, "claimreview")
+
+    @admin.action(description="Export published as CSV")
+    def export_csv(self, request, queryset):  # type: ignore[no-untyped-def]
+        return _export(queryset, "csv")
+
+    @admin.action(description="Export published as JSON Lines")
+    def export_jsonl(self, request, queryset):  # type: ignore[no-untyped-def]
+        return _export(queryset, "jsonl")
+
+
+def _export(queryset: QuerySet[Claim], export_format: str) -> StreamingHttpResponse:
+    """Only the published claims among the selection are exported: the service applies the publish gate."""
+    export = export_services.claims_export(
+        export_format=export_format, claim_ids=list(queryset.values_list("id", flat=True))
+    )
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
 
 class ClaimInline(admin.TabularInline):
     model = Claim
@@ -312,10 +336,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
-        from django.utils import timezone
-
-        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        messages.success(request, f"Revoked {revoked} token(s).")
+        for token in queryset:
+            try:
+                token_services.token_revoke(user=request.user, token_id=token.pk)
+            except WorkbenchError as error:
+                messages.error(request, f"{token}: {error.message}")
+        messages.success(request, "Revocation done; revoked tokens stop working at once.")
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         # The secret must be shown once at creation: `manage.py create_api_token` or the API does that.

@@ -43,15 +43,16 @@ def claim_suggest_task(claim_id: int) -> int:
 
 
 @shared_task(**RETRY)
-def source_passages_embed_task(source_id: int) -> int:
-    """Embed a new source's passages, then re-match open claims against the library in batches."""
+def sources_embed_task(source_ids: list[int], rematch: bool = True) -> int:
+    """Embed new sources' passages, then re-match open claims against the library, one job per batch of claims."""
     from .models import SourcePassage
     from .services import similarity as similarity_services
 
-    passage_ids = list(SourcePassage.objects.filter(source_id=source_id).values_list("id", flat=True))
+    passage_ids = list(SourcePassage.objects.filter(source_id__in=source_ids).values_list("id", flat=True))
     embedded = similarity_services.passages_embed(passage_ids=passage_ids)
-    for batch in similarity_services.open_claim_batches():
-        claims_rematch_task.delay(batch)
+    if rematch:
+        for batch in similarity_services.open_claim_batches():
+            claims_rematch_task.delay(batch)
     return embedded
 
 
