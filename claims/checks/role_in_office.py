@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from claims.checks.findings import INACCURATE, OUTDATED, CheckFinding, as_day
-from claims.checks.mentions import TitleMatcher, TitleMention, title_matcher
+from claims.checks.mentions import CURRENT_MODIFIERS, TitleMatcher, TitleMention, title_matcher
 from claims.checks.office_kb import OfficeKB, Term, load_office_kb
 from claims.checks.text import years_mentioned
 
@@ -259,6 +259,7 @@ def _finding(
 def _message(wrong: _Wrong, *, person_name: str, office_label: str, holder, day: datetime.date) -> str:
     term = wrong.person_term
     held_by = f"{holder.name} has held the office since {wrong.holder_term.start}" if holder else ""
+    held_then = f"on {day} the office was held by {holder.name} (since {wrong.holder_term.start})" if holder else ""
     if wrong.reason == "former_but_in_office":
         if wrong.previous_term:
             return (
@@ -275,9 +276,9 @@ def _message(wrong: _Wrong, *, person_name: str, office_label: str, holder, day:
     if wrong.reason == "not_yet_in_office":
         return (
             f"{person_name} was not yet {office_label} on {day}: {person_name} took office on {term.start}; "
-            f"on {day} {held_by}."
+            f"{held_then}."
         )
-    return f"{person_name} has never been {office_label} according to the knowledge base; on {day} {held_by}."
+    return f"{person_name} has never been {office_label} according to the knowledge base; {held_then}."
 
 
 def _corrected_text(mention: TitleMention, wrong: _Wrong, *, text: str) -> str | None:
@@ -291,7 +292,8 @@ def _corrected_text(mention: TitleMention, wrong: _Wrong, *, text: str) -> str |
         return text[: mention.modifier_start] + rest
     if wrong.reason == "no_longer_in_office":
         at = mention.title_start
-        if text[at:].lower().startswith(("new ", "newly", "current", "sitting", "incumbent", "re-elected")):
+        # "Germany's new Chancellor Olaf Scholz" has no grammatical "former" version worth proposing.
+        if set(text[mention.start : mention.end].lower().split()) & CURRENT_MODIFIERS:
             return None
         before = text[:at].rstrip()
         word = "Former " if not before or before.endswith((".", "!", "?", "“", '"')) else "former "

@@ -37,10 +37,11 @@ _WEEKDAY = r"(?P<weekday>" + "|".join(WEEKDAYS) + r"|(?:Mon|Tues?|Wed|Thu(?:rs?)
 _MONTH = r"(?P<month>" + "|".join(MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d{2})(?!\d)(?![.,]\d))?"
-_JOIN = r",?\s+(?:\(\s*)?(?:the\s+)?"
+_JOIN = r",?\s+(?:(?P<paren>\()\s*)?(?:the\s+)?"
+_CLOSE = r"(?(paren)\s*\))"
 DATE_PATTERNS = (
-    re.compile(rf"\b{_WEEKDAY}{_JOIN}{_MONTH}\s+{_DAY}{_YEAR}"),
-    re.compile(rf"\b{_WEEKDAY}{_JOIN}{_DAY}(?:\s+of)?\s+{_MONTH}(?![a-z]){_YEAR}"),
+    re.compile(rf"\b{_WEEKDAY}{_JOIN}{_MONTH}\s+{_DAY}{_YEAR}{_CLOSE}"),
+    re.compile(rf"\b{_WEEKDAY}{_JOIN}{_DAY}(?:\s+of)?\s+{_MONTH}(?![a-z]){_YEAR}{_CLOSE}"),
 )
 # "Thursday, May 15-16" or "Friday, May 16 and 17" name a range, not one day.
 _RANGE_AFTER = re.compile(r"\s*(?:-|–|—|to|through|thru|and|&|or)\s*\d")
