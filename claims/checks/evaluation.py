@@ -99,6 +99,8 @@ def evaluate_checks(sentences: Iterable[LabelledSentence]) -> EvaluationReport:
     mistakes: list[dict[str, Any]] = []
     count = 0
     elapsed = 0.0
+    # Load the knowledge base and compile its patterns first: the timing is about steady-state checks.
+    run_checks(text="President", published_at=datetime.date(2000, 1, 1))
     for item in sentences:
         count += 1
         started = time.perf_counter()
