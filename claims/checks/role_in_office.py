@@ -145,17 +145,21 @@ def _resolve_person(
 
 
 def _judge_mention(kb: OfficeKB, mention: TitleMention, person_id: str, day: datetime.date) -> _Wrong | None:
-    candidates = mention.office_ids & kb.offices_by_person.get(person_id, set())
+    candidates = set(mention.office_ids & kb.offices_by_person.get(person_id, set()))
     if not candidates:
         # A country-specific title right before the name of someone who never held it is a
         # confusion worth flagging; a bare "President" might be an office we do not know.
         if not (mention.qualified and mention.tight and len(mention.office_ids) == 1):
             return None
         candidates = set(mention.office_ids)
-    outcomes = [_judge(kb, mention, person_id, office_id, day) for office_id in sorted(candidates)]
-    if any(not isinstance(outcome, _Wrong) for outcome in outcomes):
-        return None
-    return outcomes[0]  # type: ignore[return-value]
+    wrongs = []
+    for office_id in sorted(candidates):
+        outcome = _judge(kb, mention, person_id, office_id, day)
+        # The title may be right for any one of the offices it can name: then it is not wrong.
+        if not isinstance(outcome, _Wrong):
+            return None
+        wrongs.append(outcome)
+    return wrongs[0]
 
 
 def _holds_during(
@@ -175,7 +179,10 @@ def _clearly_covers(term: Term, day: datetime.date) -> bool:
     return (day - term.start).days > margin and (term.end is None or (term.end - day).days > margin)
 
 
-def _judge(kb: OfficeKB, mention: TitleMention, person_id: str, office_id: str, day: datetime.date):
+def _judge(
+    kb: OfficeKB, mention: TitleMention, person_id: str, office_id: str, day: datetime.date
+) -> _Wrong | str | None:
+    """A _Wrong, _CORRECT, or None when the knowledge base cannot tell."""
     office = kb.offices[office_id]
     covered_from = kb.covered_from(office_id)
     if covered_from is None or day < covered_from or office.verified_through is None:
@@ -225,7 +232,9 @@ def _finding(
 ) -> CheckFinding:
     person = kb.people[person_id]
     office = kb.offices[wrong.office_id]
-    holder = kb.people[wrong.holder_term.person_id] if wrong.holder_term else None
+    # The term that proves the finding: whoever held the office on the day, else the person's own.
+    evidence = wrong.holder_term or wrong.person_term
+    holder = kb.people[evidence.person_id].name if evidence else None
     return CheckFinding(
         check=NAME,
         span_text=text[mention.start : mention.end],
@@ -243,46 +252,46 @@ def _finding(
             "described_as": mention.described_as,
             "reason": wrong.reason,
             "published_at": day.isoformat(),
-            "holder": holder.name if holder else person.name if wrong.reason == "former_but_in_office" else None,
-            "holder_since": (wrong.holder_term or wrong.person_term).start.isoformat()
-            if (wrong.holder_term or wrong.person_term)
-            else None,
+            "holder": holder if wrong.holder_term or wrong.reason == "former_but_in_office" else None,
+            "holder_since": evidence.start.isoformat() if evidence else None,
             "person_terms": [t.as_dict() for t in kb.terms_by_holder.get((person_id, office.office_id), [])],
-            "source_url": (wrong.holder_term or wrong.person_term).source_url
-            if (wrong.holder_term or wrong.person_term)
-            else office.source_url,
+            "source_url": evidence.source_url if evidence else office.source_url,
             "verified_through": office.verified_through.isoformat() if office.verified_through else None,
         },
     )
 
 
-def _message(wrong: _Wrong, *, person_name: str, office_label: str, holder, day: datetime.date) -> str:
-    term = wrong.person_term
-    held_by = f"{holder.name} has held the office since {wrong.holder_term.start}" if holder else ""
-    held_then = f"on {day} the office was held by {holder.name} (since {wrong.holder_term.start})" if holder else ""
-    if wrong.reason == "former_but_in_office":
+def _message(wrong: _Wrong, *, person_name: str, office_label: str, holder: str | None, day: datetime.date) -> str:
+    own = wrong.person_term
+    since = wrong.holder_term.start if wrong.holder_term else None
+    held_by = f"{holder} has held the office since {since}"
+    held_then = f"on {day} the office was held by {holder} (since {since})"
+    if wrong.reason == "former_but_in_office" and own is not None:
         if wrong.previous_term:
             return (
                 f"{person_name} was not a former {office_label} on {day}: {person_name} has held the office "
-                f"again since {term.start}, after an earlier term from {wrong.previous_term.start} "
+                f"again since {own.start}, after an earlier term from {wrong.previous_term.start} "
                 f"to {wrong.previous_term.end}."
             )
         return (
             f"{person_name} was not a former {office_label} on {day}: {person_name} has held the office "
-            f"since {term.start} and had not held it before."
+            f"since {own.start} and had not held it before."
         )
-    if wrong.reason == "no_longer_in_office":
-        return f"{person_name} was no longer {office_label} on {day}: the term ended on {term.end}; {held_by}."
-    if wrong.reason == "not_yet_in_office":
+    if wrong.reason == "no_longer_in_office" and own is not None:
+        return f"{person_name} was no longer {office_label} on {day}: the term ended on {own.end}; {held_by}."
+    if wrong.reason == "not_yet_in_office" and own is not None:
         return (
-            f"{person_name} was not yet {office_label} on {day}: {person_name} took office on {term.start}; "
-            f"{held_then}."
+            f"{person_name} was not yet {office_label} on {day}: {person_name} took office on {own.start}; {held_then}."
         )
     return f"{person_name} has never been {office_label} according to the knowledge base; {held_then}."
 
 
 def _corrected_text(mention: TitleMention, wrong: _Wrong, *, text: str) -> str | None:
-    if wrong.reason == "former_but_in_office" and mention.modifier_start is not None:
+    if (
+        wrong.reason == "former_but_in_office"
+        and mention.modifier_start is not None
+        and mention.modifier_end is not None
+    ):
         after = mention.modifier_end
         while after < len(text) and text[after] in " -\t":
             after += 1
