@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ..models import Rating, Verdict
@@ -46,17 +45,18 @@ def desk_stats(*, user: User, days: int = 30) -> DeskStats:
         if rating.is_active or by_rating.get(rating.pk)
     ]
     today = timezone.localdate()
-    first_day = today - dt.timedelta(days=days - 1)
-    since = dt.datetime.combine(first_day, dt.time.min, tzinfo=timezone.get_current_timezone())
-    drafted = dict(
-        Verdict.objects.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
+    zone = timezone.get_current_timezone()
+    days_shown = [today - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    bounds = [dt.datetime.combine(day, dt.time.min, tzinfo=zone) for day in days_shown]
+    bounds.append(bounds[-1] + dt.timedelta(days=1))
+    # One range count per day on the indexed created_at: the day boundaries are computed here, in the
+    # desk's time zone, so the database never converts a timestamp per row (SQLite would call into
+    # Python for that, which took 145 ms at 23k verdicts), and each count reads only its own day.
+    verdicts = Verdict.objects.all()
     per_day = [
-        DayCount(day=first_day + dt.timedelta(days=offset), count=drafted.get(first_day + dt.timedelta(days=offset), 0))
-        for offset in range(days)
+        DayCount(
+            day=day, count=verdicts.filter(created_at__gte=bounds[index], created_at__lt=bounds[index + 1]).count()
+        )
+        for index, day in enumerate(days_shown)
     ]
     return DeskStats(claims_by_status=queue_counts(user=user), verdicts_by_rating=ratings, reviewed_per_day=per_day)

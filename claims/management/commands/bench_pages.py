@@ -1,0 +1,323 @@
+"""Server time of the reviewer pages on a desk with many claims.
+
+Without ``--in-place`` the command never touches the configured database: it creates a throwaway
+one (a SQLite file in a temporary folder, or with ``--postgres`` a new PostgreSQL database that is
+dropped afterwards), runs itself against it in a child process, and prints that child's table.
+With ``--in-place`` it migrates and fills the *current* database and measures; only for throwaway ones.
+
+Times are measured around Django's test client: URL resolving, middleware, views, queries and
+template rendering, without a network or a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.choices import ClaimStatus, ClaimType, SourceKind, Stance, SuggestionTarget
+from claims.models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
+
+CLAIMS_PER_ARTICLE = 50
+# Roughly a busy desk: most claims wait, a fifth are done, a few are being worked on right now.
+STATUS_MIX = [
+    (ClaimStatus.NEW, 0.55),
+    (ClaimStatus.IN_REVIEW, 0.05),
+    (ClaimStatus.REOPENED, 0.02),
+    (ClaimStatus.DRAFTED, 0.05),
+    (ClaimStatus.APPROVED, 0.02),
+    (ClaimStatus.PUBLISHED, 0.16),
+    (ClaimStatus.DISMISSED, 0.05),
+    (ClaimStatus.CANDIDATE, 0.10),
+]
+SENTENCE = "{who} said on {day} that {what} rose by {n} percent in {place}, the highest level since {year}."
+WHO = ["The minister", "The governor", "Former President Smith", "The central bank", "A spokesperson"]
+WHAT = ["unemployment", "inflation", "crime", "housing prices", "exports", "hospital waiting times"]
+PLACE = ["the capital", "the north", "rural areas", "the eurozone", "the region"]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+class Command(BaseCommand):
+    help = "Time the queue, workspace and other reviewer pages at scale, in a throwaway database."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--claims", type=int, default=100_000)
+        parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
+        parser.add_argument(
+            "--postgres",
+            nargs="?",
+            const="postgres://postgres@127.0.0.1:5432",
+            default=None,
+            metavar="SERVER_URL",
+            help="use a new database on this PostgreSQL server (default postgres://postgres@127.0.0.1:5432)",
+        )
+        parser.add_argument("--in-place", action="store_true", help="fill and measure the configured database")
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        if options["in_place"]:
+            self._run_in_place(options)
+        else:
+            self._run_in_throwaway_database(options)
+
+    # --- The parent: a database nobody else uses, and a child process pointed at it. -------------
+
+    def _run_in_throwaway_database(self, options: dict) -> None:
+        child_args = [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            "bench_pages",
+            "--in-place",
+            f"--claims={options['claims']}",
+            f"--requests={options['requests']}",
+            f"--seed={options['seed']}",
+        ]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "workbench.settings.local"),
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "testserver",
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("REDIS_URL", None)
+        if options["postgres"]:
+            import psycopg
+
+            server = options["postgres"].rstrip("/")
+            name = f"workbench_bench_pages_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            try:
+                env["DATABASE_URL"] = f"{server}/{name}"
+                self._child(child_args, env, label=f"PostgreSQL ({name}, dropped afterwards)")
+            finally:
+                with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            with tempfile.TemporaryDirectory(prefix="bench_pages_") as folder:
+                env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+                env["WORKBENCH_VAR_DIR"] = folder
+                self._child(child_args, env, label="SQLite (temporary file, deleted afterwards)")
+
+    def _child(self, args: list[str], env: dict[str, str], *, label: str) -> None:
+        self.stdout.write(f"Database: {label}")
+        self.stdout.flush()
+        result = subprocess.run(args, env=env, stdout=sys.stdout, stderr=sys.stderr, check=False)
+        if result.returncode != 0:
+            raise CommandError(f"The measuring process failed with exit code {result.returncode}.")
+
+    # --- The child: fill, then measure. -------------------------------------------------------
+
+    def _run_in_place(self, options: dict) -> None:
+        if self._migrated() and Claim.objects.exists():
+            raise CommandError("This database already holds claims; bench_pages fills only an empty one.")
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        users = self._users()
+        target = self._fill(claims=options["claims"], users=users, rng=random.Random(options["seed"]))
+        with connection.cursor() as cursor:
+            # Fresh statistics, as a long-running desk would have; both databases plan with them.
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"Filled {Claim.objects.count():,} claims, {Verdict.objects.count():,} verdicts, "
+            f"{Suggestion.objects.count():,} suggestions in {time.perf_counter() - started:.0f} s."
+        )
+        self._measure(target=target, users=users, requests=options["requests"])
+
+    def _migrated(self) -> bool:
+        return Claim._meta.db_table in connection.introspection.table_names()
+
+    def _users(self) -> dict[str, object]:
+        User = get_user_model()
+        users = {}
+        for name, role in [("bench_reviewer", "reviewer"), ("bench_other", "reviewer"), ("bench_editor", "editor")]:
+            user = User.objects.create_user(username=name, password=uuid.uuid4().hex)
+            user.groups.add(Group.objects.get(name=role))
+            users[name] = user
+        return users
+
+    def _fill(self, *, claims: int, users: dict, rng: random.Random) -> Claim:
+        """Bulk-insert ``claims`` claims in articles of 50 sentences, with verdicts for the finished
+        ones, a source library, and suggestions, findings and evidence on the claim the benchmark opens."""
+        now = timezone.now()
+        ratings = list(Rating.objects.all())
+        statuses = [status for status, _ in STATUS_MIX]
+        weights = [weight for _, weight in STATUS_MIX]
+        types = [value for value, _ in ClaimType.choices]
+        n_articles = max(1, claims // CLAIMS_PER_ARTICLE)
+        for first in range(0, n_articles, 500):
+            articles = []
+            for index in range(first, min(n_articles, first + 500)):
+                sentences = [self._sentence(rng) for _ in range(CLAIMS_PER_ARTICLE)]
+                body = " ".join(sentences)
+                articles.append(
+                    Article(
+                        title=f"Article {index}",
+                        outlet=f"Outlet {index % 40}",
+                        published_at=now - dt.timedelta(days=rng.randint(0, 365)),
+                        body=body,
+                        content_hash=hashlib.sha256(f"{index}:{body}".encode()).hexdigest(),
+                    )
+                )
+            created = Article.objects.bulk_create(articles)
+            rows = []
+            for article in created:
+                offset = 0
+                for sentence in article.body.split(". "):
+                    text = sentence if sentence.endswith(".") else sentence + "."
+                    status = rng.choices(statuses, weights)[0]
+                    leased = status in (ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED)
+                    rows.append(
+                        Claim(
+                            article=article,
+                            text=text,
+                            start=offset,
+                            end=offset + len(text),
+                            speaker=rng.choice(WHO),
+                            claim_types=rng.sample(types, rng.randint(1, 2)),
+                            checkworthiness=round(rng.random(), 3),
+                            priority=round(rng.random() * 100, 3),
+                            status=status,
+                            assignee=users["bench_other"] if leased else None,
+                            lease_expires_at=now + dt.timedelta(minutes=30) if leased else None,
+                            embedding_model="bench",
+                        )
+                    )
+                    offset += len(sentence) + 2
+            Claim.objects.bulk_create(rows, batch_size=2000)
+        finished = Claim.objects.filter(
+            status__in=[ClaimStatus.DRAFTED, ClaimStatus.APPROVED, ClaimStatus.PUBLISHED]
+        ).values_list("id", "status")
+        verdicts = [
+            Verdict(
+                claim_id=claim_id,
+                rating=rng.choice(ratings),
+                explanation="Checked against the official statistics.",
+                author=users["bench_other"],
+                approver=users["bench_editor"] if status != ClaimStatus.DRAFTED else None,
+                approved_at=now if status != ClaimStatus.DRAFTED else None,
+                published_at=now if status == ClaimStatus.PUBLISHED else None,
+            )
+            for claim_id, status in finished
+        ]
+        Verdict.objects.bulk_create(verdicts, batch_size=2000)
+        sources = Source.objects.bulk_create(
+            [
+                Source(
+                    url=f"https://records.example.org/{index}",
+                    title=f"Statistics release {index}",
+                    publisher="Statistics Office",
+                    kind=SourceKind.OFFICIAL_RECORD,
+                    body=self._sentence(rng),
+                )
+                for index in range(2000)
+            ]
+        )
+        passages = SourcePassage.objects.bulk_create(
+            [SourcePassage(source=source, position=0, text=source.body, end=len(source.body)) for source in sources]
+        )
+        # The claim the benchmark opens: the busiest one in the queue, with everything a workspace shows.
+        target = Claim.objects.filter(status=ClaimStatus.NEW).order_by("-priority", "id").first()
+        assert target is not None, "the status mix always leaves new claims"
+        Suggestion.objects.bulk_create(
+            [
+                Suggestion(
+                    claim=target,
+                    target_kind=SuggestionTarget.PASSAGE,
+                    target_passage=passage,
+                    scores={"bm25": 5.0 - index / 10, "dense": 0.8 - index / 100},
+                    fused_score=0.03 - index / 1000,
+                    model_version="bench",
+                )
+                for index, passage in enumerate(passages[:8])
+            ]
+        )
+        Finding.objects.create(
+            claim=target,
+            check_name="role_in_office",
+            span_text=target.text[:30],
+            message="The person named held a different office on the article's date.",
+            suggested_rating=ratings[0],
+        )
+        Evidence.objects.create(
+            claim=target, source=sources[0], passage=passages[0], stance=Stance.REFUTES, added_by=users["bench_other"]
+        )
+        return target
+
+    @staticmethod
+    def _sentence(rng: random.Random) -> str:
+        return SENTENCE.format(
+            who=rng.choice(WHO),
+            day=rng.choice(["Monday", "Tuesday", "Thursday"]),
+            what=rng.choice(WHAT),
+            n=rng.randint(1, 40),
+            place=rng.choice(PLACE),
+            year=rng.randint(1990, 2020),
+        )
+
+    def _measure(self, *, target: Claim, users: dict, requests: int) -> None:
+        from claims.services import review
+
+        reviewer = Client()
+        reviewer.force_login(users["bench_reviewer"])
+        editor = Client()
+        editor.force_login(users["bench_editor"])
+        pages = [
+            ("queue", reviewer, reverse("claims:queue")),
+            ("queue, filtered", reviewer, reverse("claims:queue") + "?type=statistic&min_score=0.5&outlet=Outlet+3"),
+            ("queue, page 40", reviewer, reverse("claims:queue") + "?page=40"),
+            ("workspace (not held)", reviewer, reverse("claims:workspace", args=[target.pk])),
+            ("suggestions panel", reviewer, reverse("claims:suggestions", args=[target.pk])),
+            ("editor's desk", editor, reverse("claims:editor")),
+            ("dashboard", reviewer, reverse("claims:dashboard")),
+            ("sources", reviewer, reverse("claims:sources")),
+        ]
+        review.review_take(user=users["bench_reviewer"], claim_id=target.pk)
+        pages.insert(4, ("workspace (held)", reviewer, reverse("claims:workspace", args=[target.pk])))
+        self.stdout.write(
+            f"\n{'page':<24}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}\n" + "-" * 69
+        )
+        for name, client, url in pages:
+            for _ in range(3):
+                client.get(url)
+            queries: list[str] = []
+
+            def count(execute, sql, params, many, context, queries=queries):  # type: ignore[no-untyped-def]
+                queries.append(sql)
+                return execute(sql, params, many, context)
+
+            # Django clears its own query log when a request starts, so count at the cursor instead.
+            with connection.execute_wrapper(count):
+                response = client.get(url)
+            if response.status_code != 200:
+                raise CommandError(f"{name} answered {response.status_code}")
+            timings = []
+            for _ in range(requests):
+                begin = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - begin) * 1000)
+            self.stdout.write(
+                f"{name:<24}{requests:>9}{statistics.median(timings):>9.1f}{percentile(timings, 0.95):>9.1f}"
+                f"{max(timings):>9.1f}{len(queries):>9}"
+            )
