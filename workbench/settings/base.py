@@ -168,6 +168,11 @@ SIMILARITY_SHORT_CLAIM_WORDS = int(os.environ.get("SIMILARITY_SHORT_CLAIM_WORDS"
 SIMILARITY_STALE_VERDICT_MONTHS = int(os.environ.get("SIMILARITY_STALE_VERDICT_MONTHS", "6"))
 SIMILARITY_REMATCH_BATCH = int(os.environ.get("SIMILARITY_REMATCH_BATCH", "200"))
 
+# --- Automatic checks ---------------------------------------------------------------------------
+# Office-holder knowledge base: files or folders in the fixtures/offices format. A desk adds its own
+# (e.g. `manage.py import_offices` output) by listing it here, comma-separated, after the default.
+CHECKS_OFFICE_KB_FILES = env_list("CHECKS_OFFICE_KB_FILES") or [str(BASE_DIR / "fixtures" / "offices")]
+
 # --- Desk identity, used by exports --------------------------------------------------------------
 DESK_NAME = os.environ.get("DESK_NAME", "Claim Workbench Desk")
 DESK_URL = os.environ.get("DESK_URL", "https://factcheck.example.org")
