@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ..models import Claim
+from ..models import Claim, Source
 from ..roles import User
 
 
@@ -32,3 +32,12 @@ def claims_filtered(claims: QuerySet[Claim], *, user: User, query: dict[str, Any
         claims = claims.filter(text__icontains=word)
     # Lists never show embeddings or article bodies; leaving them out keeps a page of 50 light.
     return claims.defer("embedding", "article__body")
+
+
+def sources_filtered(sources: QuerySet[Source], *, query: dict[str, Any]) -> QuerySet[Source]:
+    """Narrow ``sources`` (from ``source_list_for_user``) by the validated ``SourceListQuery``."""
+    if query.get("kind"):
+        sources = sources.filter(kind=query["kind"])
+    for word in (query.get("q") or "").split():
+        sources = sources.filter(title__icontains=word)
+    return sources.select_related("added_by").defer("body")

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import ClaimStatus, ClaimType, Stance
+from ..choices import ClaimStatus, ClaimType, SourceKind, Stance
 
 # Ids travel as 64-bit integers in every supported database; larger numbers cannot name a row.
 MAX_ID = 2**63 - 1
@@ -138,3 +138,24 @@ class SuggestionAcceptInput(serializers.Serializer):
 
 class ExportQuery(serializers.Serializer):
     since = serializers.DateTimeField(required=False, help_text="Only claims changed after this instant.")
+
+
+class SourceInput(serializers.Serializer):
+    url = serializers.URLField(max_length=2000)
+    title = serializers.CharField(max_length=500)
+    publisher = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    published_at = serializers.DateField(required=False, allow_null=True, default=None)
+    kind = serializers.ChoiceField(choices=SourceKind.choices, required=False, default=SourceKind.NEWS_REPORT)
+    body = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+MAX_IMPORT_ROWS = 1000
+
+
+class SourceImportInput(serializers.Serializer):
+    sources = SourceInput(many=True, max_length=MAX_IMPORT_ROWS, allow_empty=False)
+
+
+class SourceListQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SourceKind.choices, required=False)
+    q = serializers.CharField(required=False, max_length=MAX_SEARCH_CHARS, help_text="Words the title contains.")

@@ -278,3 +278,10 @@ class ArticleSerializer(serializers.ModelSerializer):
     def get_claims(self, article: Article) -> list[dict[str, Any]]:
         claims = article.claims.select_related("assignee", "verdict__rating").defer("embedding").order_by("start", "id")
         return ClaimSerializer(claims, many=True, context=self.context).data
+
+
+class SourceImportReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    passages = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())

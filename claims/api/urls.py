@@ -9,6 +9,7 @@ from .views.articles import ArticleViewSet
 from .views.catalogue import ExportViewSet, RatingViewSet
 from .views.claims import ClaimViewSet
 from .views.decisions import EvidenceViewSet, FindingViewSet, SuggestionViewSet
+from .views.sources import SourceViewSet
 
 router = SimpleRouter()
 router.register("articles", ArticleViewSet, basename="article")
@@ -16,6 +17,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("findings", FindingViewSet, basename="finding")
+router.register("sources", SourceViewSet, basename="source")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("exports", ExportViewSet, basename="export")
 

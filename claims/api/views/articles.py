@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from ...models import Article
 from ...selectors import article_get_for_user
+from ...services.articles import article_ingest
 from ...services.idempotency import idempotent_response, request_fingerprint
 from ..inputs import ArticleIngestInput
 from ..serializers import ArticleSerializer
@@ -47,8 +48,6 @@ class ArticleViewSet(WorkbenchViewSet):
         data = validated(ArticleIngestInput, request.data)
 
         def ingest() -> tuple[int, Any]:
-            from ...services.articles import article_ingest
-
             result = article_ingest(user=request.user, **data)
             body = ArticleSerializer(result.article, context=self.get_serializer_context()).data
             return (status.HTTP_201_CREATED if result.created else status.HTTP_200_OK), body
