@@ -7,11 +7,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .choices import QUEUE_STATUSES, ClaimStatus, ClaimType, SourceKind, Stance
-from .models import Claim, Rating
+from .models import Article, Claim, Rating
 
 ASSIGNEE_ME = "me"
 ASSIGNEE_NOBODY = "nobody"
@@ -42,9 +42,12 @@ class QueueFilterForm(forms.Form):
             # claim_types is a JSON list; matching the quoted value works on SQLite and PostgreSQL alike.
             claims = claims.filter(claim_types__icontains=f'"{claim_type}"')
         if (min_score := data.get("min_score")) is not None:
-            claims = claims.filter(checkworthiness__gte=min_score)
+            # Compared as an expression so the planner keeps walking the queue index: through the
+            # score index, SQLite fetched half the table row by row (130 ms at 100k claims, against 5 ms).
+            claims = claims.alias(score=F("checkworthiness") + 0.0).filter(score__gte=min_score)
         if outlet := (data.get("outlet") or "").strip():
-            claims = claims.filter(article__outlet__iexact=outlet)
+            # A subquery on the indexed outlet column, instead of joining every queued claim to its article.
+            claims = claims.filter(article_id__in=Article.objects.filter(outlet__iexact=outlet).values("id"))
         assignee = (data.get("assignee") or "").strip()
         now = timezone.now()
         if assignee == ASSIGNEE_ME:
