@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from claims.choices import TokenScope
+from claims.extraction.errors import FetchError
+from claims.services import articles
 from claims.services.tokens import token_create
 from tests.factories import UserFactory
 
@@ -41,8 +43,18 @@ def admin_token(db):
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
+@pytest.fixture
+def no_network(monkeypatch):
+    """Generated ingest requests may ask to fetch a URL; answer as an unreachable host would."""
+
+    def refuse(url, **kwargs):
+        raise FetchError(f"Could not fetch {url}: no network in tests.")
+
+    monkeypatch.setattr(articles, "fetch_url", refuse)
+
+
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_operation_answers_with_a_server_error(case, desk, admin_token):
+def test_no_operation_answers_with_a_server_error(case, desk, admin_token, no_network):
     response = case.call(headers={"Authorization": f"Token {admin_token}"})
     case.validate_response(response, checks=[not_a_server_error])
