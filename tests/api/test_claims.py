@@ -140,3 +140,16 @@ def test_an_unknown_claim_is_404_with_the_error_body(client_as, db):
     response = client_as("reviewer").get("/api/v1/claims/999999/")
     assert response.status_code == 404
     assert response.json() == {"message": "Claim not found.", "extra": {"claim_id": 999999}}
+
+
+def test_the_list_item_shape_matches_the_generic_serializer(desk, reviewer):
+    from rest_framework import serializers
+
+    from claims.api.serializers import ClaimSerializer
+    from claims.services.review import review_take
+
+    held = review_take(user=reviewer, claim_id=desk.new_claim.pk)
+    for claim in (held, desk.published_claim, desk.drafted_claim):
+        fast = ClaimSerializer(claim).data
+        generic = serializers.ModelSerializer.to_representation(ClaimSerializer(claim), claim)
+        assert fast == generic
