@@ -35,9 +35,8 @@ class QueueFilterForm(forms.Form):
     def filter(self, claims: QuerySet[Claim], *, user: Any) -> QuerySet[Claim]:
         """Narrow ``claims`` (already limited to what ``user`` may see) to the filters given.
         Call after ``is_valid()``; invalid fields are ignored rather than failing the page."""
-        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
-        status = data.get("status")
-        claims = claims.filter(status=status) if status else claims.filter(status__in=QUEUE_STATUSES)
+        data = self._valid_data()
+        claims = claims.filter(status__in=self.statuses())
         if claim_type := data.get("type"):
             # claim_types is a JSON list; matching the quoted value works on SQLite and PostgreSQL alike.
             claims = claims.filter(claim_types__icontains=f'"{claim_type}"')
@@ -62,9 +61,17 @@ class QueueFilterForm(forms.Form):
             claims = claims.filter(created_at__lt=_start_of(date_to + dt.timedelta(days=1)))
         return claims.order_by("-priority", "id")
 
+    def _valid_data(self) -> dict[str, Any]:
+        return self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+
+    def statuses(self) -> list[str]:
+        """The statuses shown: the one chosen, or every status of the queue."""
+        status = self._valid_data().get("status")
+        return [status] if status else list(QUEUE_STATUSES)
+
     def active_filters(self) -> str:
         """The query string of the filters in use, without paging: what a saved filter stores."""
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        data = self._valid_data()
         pairs = []
         for name in self.fields:
             value = data.get(name)

@@ -23,12 +23,18 @@ PAGE_SIZE = 50
 QUEUE_ROW_DEFERRED = ("embedding", "entities", "dates", "article__body")
 
 
-def _page_of_ids(claims: QuerySet[Claim], *, offset: int) -> list[int]:
+def _page_of_ids(claims: QuerySet[Claim], *, statuses: list[str], offset: int) -> list[int]:
     """The ids of one page, plus one more when there is a next page (so 100k rows are never counted).
 
-    Ordering ids alone is cheap: the database sorts narrow rows from the queue index, and only
-    the page's fifty claims are then read in full."""
-    return list(claims.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1])
+    The queue index is (status, priority): one ordered walk per status, each stopping after a page's
+    worth, then a merge here. A single query over several statuses cannot use that order, so both
+    databases would sort every queued claim (PostgreSQL took 38 ms for that at 100k claims)."""
+    wanted = offset + PAGE_SIZE + 1
+    candidates: list[tuple[float, int]] = []
+    for status in statuses:
+        candidates.extend(claims.filter(status=status).values_list("priority", "pk")[:wanted])
+    candidates.sort(key=lambda row: (-row[0], row[1]))
+    return [pk for _, pk in candidates[offset:wanted]]
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -46,7 +52,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters.is_valid()
     number = _page_number(request)
     claims = selectors.claim_list_for_user(user=request.user)
-    page_ids = _page_of_ids(filters.filter(claims, user=request.user), offset=(number - 1) * PAGE_SIZE)
+    page_ids = _page_of_ids(
+        filters.filter(claims, user=request.user), statuses=filters.statuses(), offset=(number - 1) * PAGE_SIZE
+    )
     rows = sorted(
         claims.filter(pk__in=page_ids[:PAGE_SIZE]).defer(*QUEUE_ROW_DEFERRED),
         key=lambda claim: page_ids.index(claim.pk),
