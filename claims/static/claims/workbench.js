@@ -125,14 +125,25 @@
     });
   }
 
-  // Long articles: scroll the article pane (not the page) so the claim is in view on arrival.
+  // The article pane ends at the bottom of the window (however tall the claim header above it is),
+  // and on arrival it is scrolled, on its own, so that the claim sits in its upper third.
+  function fitArticle() {
+    var pane = document.querySelector(".workspace .article");
+    if (!pane || getComputedStyle(pane).position !== "sticky") return null;
+    var top = Math.max(0, pane.getBoundingClientRect().top);
+    pane.style.maxHeight = Math.max(240, window.innerHeight - top - 12) + "px";
+    return pane;
+  }
+
   function revealClaim() {
+    var pane = fitArticle();
     var mark = document.getElementById("claim-in-article");
-    var pane = mark ? mark.closest(".article") : null;
-    if (!pane || pane.scrollHeight <= pane.clientHeight) return;
+    if (!pane || !mark || pane.scrollHeight <= pane.clientHeight) return;
     var offset = mark.getBoundingClientRect().top - pane.getBoundingClientRect().top;
     pane.scrollTop = Math.max(0, pane.scrollTop + offset - pane.clientHeight / 3);
   }
+
+  window.addEventListener("resize", fitArticle);
 
   function arrive() { restoreFocus(); tickLeases(); revealClaim(); }
 
