@@ -42,9 +42,7 @@ class Command(BaseCommand):
         article = result.article
         queued = article.claims.filter(status="new").count()
         verb = "Ingested" if result.created else "Already there:"
-        self.stdout.write(
-            f"{verb} “{article.title}” — {article.claims.count()} sentences, {queued} claims queued."
-        )
+        self.stdout.write(f"{verb} “{article.title}” — {article.claims.count()} sentences, {queued} claims queued.")
 
     def _users(self) -> None:
         User = get_user_model()
