@@ -73,12 +73,13 @@ def page(view: View) -> View:
 
 
 def back_to(request: HttpRequest, *, fallback: str) -> str:
-    """Where an action returns to: the page it was posted from (when it is ours), else ``fallback``."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
+    """Where an action returns to: the form's ``next``, else the page it was posted from (only ever
+    a page of this site), else ``fallback``."""
+    for target in (request.POST.get("next"), request.headers.get("Referer")):
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
     return fallback
 
 

@@ -265,3 +265,30 @@ def test_it_counts_claims_by_status_on_the_dashboard(taken, journey):
     html = taken.get(reverse("claims:dashboard")).content.decode()
     assert '<th scope="row">Verdict drafted</th><td>1</td>' in html
     assert '<th scope="row">Outdated</th><td>1</td>' in html
+
+
+def test_it_lets_an_editor_reopen_a_published_verdict_from_the_workspace(taken, journey, editor, second_editor):
+    draft(taken, journey)
+    desk = client_for(editor)
+    desk.post(reverse("claims:approve", args=[journey.pk]), {"version": 1})
+    desk.post(reverse("claims:publish", args=[journey.pk]), {"version": 2})
+    workspace = reverse("claims:workspace", args=[journey.pk])
+    assert "Reopen this verdict" in desk.get(workspace).content.decode()
+    assert "Reopen this verdict" not in taken.get(workspace).content.decode()
+    response = client_for(second_editor).post(
+        reverse("claims:reopen", args=[journey.pk]),
+        {"version": 3, "reason": "He is president again."},
+        HTTP_REFERER="http://testserver" + workspace,
+    )
+    assert response["Location"] == "http://testserver" + workspace
+    journey.refresh_from_db()
+    assert journey.status == ClaimStatus.REOPENED
+
+
+def test_it_returns_a_refused_action_to_the_page_it_came_from_but_never_elsewhere(second_reviewer, taken, journey):
+    workspace = "http://testserver" + reverse("claims:workspace", args=[journey.pk])
+    client = client_for(second_reviewer)
+    refused = client.post(reverse("claims:extend", args=[journey.pk]), HTTP_REFERER=workspace)
+    assert refused["Location"] == workspace
+    elsewhere = client.post(reverse("claims:extend", args=[journey.pk]), HTTP_REFERER="https://evil.example/")
+    assert elsewhere["Location"] == reverse("claims:queue")
