@@ -1,27 +1,99 @@
-"""The source library: reference material reviewers cite as evidence."""
+"""The source library: reference material reviewers cite as evidence. Editors add and import sources."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from .. import selectors
-from ..forms import SourceSearchForm
-from .base import page
+from ..errors import InvalidInputError
+from ..forms import SourceForm, SourceImportForm, SourceSearchForm
+from ..roles import can_edit
+from ..services import sources as source_services
+from .base import action, page
 
 LIBRARY_PAGE = 50
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
-@page
-def library(request: HttpRequest) -> HttpResponse:
+def _render_library(request: HttpRequest, *, add_form: SourceForm | None = None, status: int = 200) -> HttpResponse:
     sources = selectors.source_list_for_user(user=request.user)
     search = SourceSearchForm(request.GET or None)
+    editor = can_edit(request.user)
     return render(
         request,
         "claims/sources.html",
         {
             "search": search,
+            "query": "",
+            "results": None,
             "sources": sources.order_by("-id")[:LIBRARY_PAGE],
+            "add_form": (add_form or SourceForm()) if editor else None,
+            "import_form": SourceImportForm() if editor else None,
             "nav": "sources",
         },
+        status=status,
     )
+
+
+@page
+def library(request: HttpRequest) -> HttpResponse:
+    return _render_library(request)
+
+
+@action
+def source_add(request: HttpRequest) -> HttpResponse:
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        return _render_library(request, add_form=form, status=400)
+    try:
+        source = source_services.source_create(user=request.user, **form.cleaned_data)
+    except InvalidInputError as error:
+        form.add_error(None, error.message)
+        return _render_library(request, add_form=form, status=400)
+    messages.success(request, f"Added “{source.title}” (#{source.pk}); its passages are being indexed.")
+    return redirect("claims:sources")
+
+
+def _jsonl_rows(lines: Iterator[bytes], errors: list[str]) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        text = line.decode("utf-8", errors="replace").strip()
+        if not text:
+            continue
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as error:
+            errors.append(f"line {number}: not JSON ({error.msg})")
+            continue
+        if not isinstance(row, dict):
+            errors.append(f"line {number}: expected an object")
+            continue
+        yield row
+
+
+@action
+def source_import(request: HttpRequest) -> HttpResponse:
+    form = SourceImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a JSON Lines file to import.")
+        return redirect("claims:sources")
+    upload = form.cleaned_data["file"]
+    if upload.size > IMPORT_MAX_BYTES:
+        messages.error(request, f"An import is limited to {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split the file.")
+        return redirect("claims:sources")
+    parse_errors: list[str] = []
+    report = source_services.sources_import(rows=_jsonl_rows(iter(upload), parse_errors), user=request.user)
+    errors = parse_errors + report.errors
+    messages.success(
+        request,
+        f"Imported {report.created} new and {report.updated} updated sources ({report.passages} passages).",
+    )
+    if errors:
+        shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+        messages.error(request, f"Skipped {len(errors)} rows: {shown}")
+    return redirect("claims:sources")
