@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from .. import selectors
 from ..errors import InvalidInputError
-from ..forms import SourceForm, SourceImportForm, SourceSearchForm
+from ..forms import SourceForm, SourceImportForm
 from ..roles import can_edit
 from ..services import sources as source_services
 from .base import action, page
@@ -23,13 +23,13 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 def _render_library(request: HttpRequest, *, add_form: SourceForm | None = None, status: int = 200) -> HttpResponse:
     sources = selectors.source_list_for_user(user=request.user)
-    search = SourceSearchForm(request.GET or None)
     editor = can_edit(request.user)
     return render(
         request,
         "claims/sources.html",
         {
-            "search": search,
+            # The search box appears once the library service offers the hybrid search.
+            "search": None,
             "query": "",
             "results": None,
             "sources": sources.order_by("-id")[:LIBRARY_PAGE],
