@@ -133,7 +133,7 @@ class SourceSearchForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    url = forms.URLField(max_length=2000, assume_scheme="https")
+    url = forms.URLField(label="URL", max_length=2000, assume_scheme="https")
     title = forms.CharField(max_length=500)
     publisher = forms.CharField(max_length=200, required=False)
     published_at = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

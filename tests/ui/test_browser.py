@@ -109,7 +109,7 @@ def test_it_takes_the_trump_claim_from_queue_to_published_claimreview(desk, jour
 
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
-    shoot(page, "hotkeys")
+    shoot(page, "hotkeys", full_page=False)
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
 
@@ -153,6 +153,9 @@ def test_it_takes_the_trump_claim_from_queue_to_published_claimreview(desk, jour
     desk_page.goto(f"/claims/{journey.pk}/")
     expect(desk_page.locator("#verdict")).to_contain_text("published")
     shoot(desk_page, "workspace-published")
+    desk_page.get_by_role("link", name="Sources").click()
+    expect(desk_page.get_by_role("heading", name="Add a source")).to_be_visible()
+    shoot(desk_page, "sources-editor")
 
 
 def test_it_keeps_a_second_reviewer_off_a_claim_that_is_taken(desk, journey, reviewer, second_reviewer):
