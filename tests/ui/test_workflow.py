@@ -65,6 +65,7 @@ def test_it_refuses_a_second_reviewer_the_claim_someone_holds(taken, second_revi
     workspace = client_for(second_reviewer).get(reverse("claims:workspace", args=[journey.pk])).content.decode()
     assert "rita_reviewer is working on this claim" in workspace
     assert 'id="verdict-form"' not in workspace
+    assert "/confirm/" not in workspace
 
 
 def test_it_marks_the_claim_in_place_in_the_article(taken, journey):
