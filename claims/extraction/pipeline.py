@@ -1,0 +1,222 @@
+"""Article text -> every sentence as a scored, annotated candidate claim.
+
+The ingest service stores these as claims (check-worthy ones enter the review queue); nothing here
+touches the database, so the same function serves the API, the management commands and tests.
+"""
+
+import bisect
+import datetime
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from claims.extraction.annotate import classify_claim, find_attribution, quotation_spans
+from claims.extraction.dates import find_dates
+from claims.extraction.entities import find_entities
+from claims.extraction.sentences import SentenceSpan, split_sentences
+
+# How much each claim type moves priority. Statistics and roles are the quickest to check against
+# a record and the most often wrong; predictions cannot be checked until later.
+CLAIM_TYPE_WEIGHTS = {
+    "statistic": 0.15,
+    "role": 0.10,
+    "quote": 0.10,
+    "law": 0.10,
+    "causal": 0.05,
+    "event": 0.05,
+    "prediction": -0.15,
+    "other": 0.0,
+}
+RECENCY_HALF_LIFE_DAYS = 14.0
+RECENCY_FLOOR = 0.3
+UNKNOWN_DATE_RECENCY = 0.6
+# A pronoun speaker ("he wrote") is looked for this many sentences back.
+PRONOUN_LOOKBACK = 3
+
+
+class SentenceScorer(Protocol):
+    threshold: float
+
+    def score(self, sentences: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class CandidateClaim:
+    """One sentence of the article; offsets (also of entities and dates) point into the article body."""
+
+    text: str
+    start: int
+    end: int
+    checkworthiness: float
+    is_checkworthy: bool
+    claim_types: list[str]
+    speaker: str | None
+    entities: list[dict] = field(default_factory=list)
+    dates: list[dict] = field(default_factory=list)
+    priority: float = 0.0
+
+
+def priority(
+    *,
+    checkworthiness: float,
+    claim_types: Sequence[str],
+    published_at: datetime.date | None,
+    today: datetime.date,
+) -> float:
+    """Queue priority in [0, 1]: check-worthiness, adjusted by claim type, discounted by article age.
+
+    - type adjustment: the sum of `CLAIM_TYPE_WEIGHTS` for the claim's types, clamped to
+      [-0.15, +0.25] so that a sentence with many types cannot outrank a clearly better one;
+    - recency: 1.0 for an article published in the last two days (or dated in the future), then
+      halving every `RECENCY_HALF_LIFE_DAYS` down to `RECENCY_FLOOR`; an undated article gets
+      `UNKNOWN_DATE_RECENCY`. Fresh articles first: a false claim does its harm while it is read.
+    """
+    adjustment = min(0.25, max(-0.15, sum(CLAIM_TYPE_WEIGHTS.get(kind, 0.0) for kind in claim_types)))
+    if published_at is None:
+        recency = UNKNOWN_DATE_RECENCY
+    else:
+        age_days = max(0, (today - published_at).days - 2)
+        recency = max(RECENCY_FLOOR, math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS))
+    value = min(1.0, max(0.0, checkworthiness + adjustment)) * recency
+    return round(value, 4)
+
+
+def extract_claims(
+    *,
+    text: str,
+    published_at: datetime.date | None,
+    today: datetime.date | None = None,
+    scorer: SentenceScorer | None = None,
+    with_entities: bool = True,
+) -> list[CandidateClaim]:
+    """Split, score and annotate every sentence of `text` (already normalised article body).
+
+    Entities are looked up only for check-worthy sentences (and for the sentences a pronoun
+    speaker is resolved from), because named-entity recognition costs more than everything else.
+    `today` defaults to the current date and only affects priority.
+    """
+    if scorer is None:
+        from claims.extraction.checkworthiness import get_scorer
+
+        scorer = get_scorer()
+    today = today or datetime.date.today()
+    spans = split_sentences(text)
+    if not spans:
+        return []
+    scores = scorer.score([span.text for span in spans])
+    checkworthy = [bool(value >= scorer.threshold) for value in scores]
+
+    entities = _EntityCache(spans, enabled=with_entities)
+    entities.prefetch([index for index, flag in enumerate(checkworthy) if flag])
+    long_quotations = _long_quotations(text, spans)
+    speakers = _resolve_speakers(spans, entities, long_quotations)
+    in_quotation = [False] * len(spans)
+    for inside in long_quotations:
+        for index in inside:
+            in_quotation[index] = True
+
+    claims: list[CandidateClaim] = []
+    for index, span in enumerate(spans):
+        date_mentions = find_dates(span.text, published_at=published_at)
+        dates = [
+            {"text": date.text, "start": span.start + date.start, "end": span.start + date.end, "value": date.value}
+            for date in date_mentions
+        ]
+        entity_dicts: list[dict] = []
+        if checkworthy[index]:
+            for mention in entities.get(index):
+                start, end = span.start + mention.start, span.start + mention.end
+                if mention.label == "DATE":
+                    if not any(start < date["end"] and date["start"] < end for date in dates):
+                        dates.append({"text": mention.text, "start": start, "end": end, "value": None})
+                    continue
+                entity_dicts.append({"text": mention.text, "label": mention.label, "start": start, "end": end})
+        dates.sort(key=lambda date: date["start"])
+        claim_types = classify_claim(span.text, dates=date_mentions, in_quotation=in_quotation[index])
+        score = round(float(scores[index]), 4)
+        claims.append(
+            CandidateClaim(
+                text=span.text,
+                start=span.start,
+                end=span.end,
+                checkworthiness=score,
+                is_checkworthy=checkworthy[index],
+                claim_types=claim_types,
+                speaker=speakers[index],
+                entities=entity_dicts,
+                dates=dates,
+                priority=priority(
+                    checkworthiness=score, claim_types=claim_types, published_at=published_at, today=today
+                ),
+            )
+        )
+    return claims
+
+
+class _EntityCache:
+    def __init__(self, spans: list[SentenceSpan], *, enabled: bool) -> None:
+        self._spans = spans
+        self._enabled = enabled
+        self._cache: dict[int, list] = {}
+
+    def prefetch(self, indexes: list[int]) -> None:
+        missing = [index for index in indexes if index not in self._cache]
+        if not self._enabled or not missing:
+            return
+        for index, mentions in zip(missing, find_entities([self._spans[i].text for i in missing]), strict=True):
+            self._cache[index] = mentions
+
+    def get(self, index: int) -> list:
+        self.prefetch([index])
+        return self._cache.get(index, [])
+
+
+def _long_quotations(text: str, spans: list[SentenceSpan]) -> list[list[int]]:
+    """Indexes of the sentences inside each quotation that runs over more than one sentence."""
+    starts = [span.start for span in spans]
+    quotations: list[list[int]] = []
+    for quote_start, quote_end in quotation_spans(text):
+        first = max(0, bisect.bisect_right(starts, quote_start) - 1)
+        inside = [
+            index
+            for index in range(first, bisect.bisect_left(starts, quote_end))
+            if spans[index].start < quote_end and quote_start < spans[index].end
+        ]
+        if len(inside) >= 2:
+            quotations.append(inside)
+    return quotations
+
+
+def _resolve_speakers(
+    spans: list[SentenceSpan], entities: _EntityCache, long_quotations: list[list[int]]
+) -> list[str | None]:
+    attributions = [find_attribution(span.text) for span in spans]
+    speakers: list[str | None] = [None] * len(spans)
+    for index, attribution in enumerate(attributions):
+        if attribution is None:
+            continue
+        if attribution.speaker:
+            speakers[index] = attribution.speaker
+            continue
+        # A pronoun: the most recent named speaker, else the first person named in the
+        # sentences just before ("Zelensky expressed ... “…,” he wrote").
+        for previous in range(index - 1, max(-1, index - 1 - PRONOUN_LOOKBACK), -1):
+            if speakers[previous]:
+                speakers[index] = speakers[previous]
+                break
+            persons = [mention.text for mention in entities.get(previous) if mention.label == "PERSON"]
+            if persons:
+                speakers[index] = persons[0]
+                break
+
+    # A quotation running over several sentences has its attribution in one of them (usually
+    # the last); every sentence inside it is that speaker's.
+    for inside in long_quotations:
+        speaker = next((speakers[index] for index in reversed(inside) if speakers[index]), None)
+        for index in inside:
+            if speakers[index] is None:
+                speakers[index] = speaker
+    return speakers
