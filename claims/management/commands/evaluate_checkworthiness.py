@@ -1,0 +1,60 @@
+"""Score a check-worthiness benchmark split and print positive-class F1, precision and recall."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.extraction.checkworthiness import get_scorer
+from claims.extraction.errors import ExtractionError
+from claims.extraction.evaluation import evaluate_scores, load_split
+
+
+def _model_dir() -> Path | None:
+    """Exports are cached with the other models under the project's var folder."""
+    var_dir = getattr(settings, "VAR_DIR", None)
+    return Path(var_dir) / "models" if var_dir else None
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate the check-worthiness classifier on DIR/<split>.jsonl (text + label_binary). "
+        "Prints f1, precision, recall (positive class) and n, plus accuracy and average precision."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--data", type=Path, required=True, help="Benchmark folder holding <split>.jsonl.")
+        parser.add_argument("--split", choices=("dev", "test", "train"), default="dev")
+        parser.add_argument("--format", dest="output_format", choices=("json", "table"), default="table")
+        parser.add_argument(
+            "--backend",
+            choices=("onnx", "onnx-fp32", "torch"),
+            default=None,
+            help="Scorer backend: the served int8 ONNX export (default), its fp32 export, or the torch network.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            sentences = load_split(options["data"], options["split"])
+        except (OSError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        if not sentences:
+            raise CommandError(f"{options['data']}/{options['split']}.jsonl holds no sentences")
+        try:
+            scorer = get_scorer(
+                backend=options["backend"], model_dir=getattr(settings, "CHECKWORTHINESS_MODEL_DIR", None)
+            )
+        except ExtractionError as error:
+            raise CommandError(str(error)) from error
+        scores = scorer.score([sentence.text for sentence in sentences])
+        report = evaluate_scores(sentences=sentences, scores=scores, threshold=scorer.threshold)
+        report["model_version"] = scorer.model_version
+        if options["output_format"] == "json":
+            self.stdout.write(json.dumps(report))
+            return
+        for name, value in report.items():
+            self.stdout.write(f"{name:<36} {value}")
