@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
 
 from claims.choices import ClaimStatus, SourceKind, SuggestionTarget
 from claims.models import Article, Claim, Finding, Rating, Source, SourcePassage, Suggestion
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SEED_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt"
 TRUMP_SENTENCE = (

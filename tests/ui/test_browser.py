@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from claims.choices import ClaimStatus, SuggestionTarget
 from claims.models import Article, Claim, Suggestion
@@ -33,13 +34,30 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One chromium for this module, stopped when the module is done.
+
+    Playwright's sync API keeps an event loop running in the test thread while it is started, and
+    Django refuses ORM calls next to a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The
+    calls these tests make are plain synchronous ones, so the variable is set, but only for as long
+    as the loop lives: tests after this module (and the processes they start) never see either."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(autouse=True)
-def roles_and_rating_scale(transactional_db) -> None:
+def roles_and_rating_scale(browser, transactional_db) -> None:
     """A transactional test empties the tables when it ends; put back what the data migration creates."""
     migration = importlib.import_module("claims.migrations.0004_roles_and_rating_scale")
     migration.create(apps, None)
