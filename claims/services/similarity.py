@@ -195,3 +195,25 @@ def open_claim_batches(*, batch_size: int | None = None) -> list[list[int]]:
         .values_list("id", flat=True)
     )
     return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    passage: SourcePassage
+    scores: dict[str, float]
+
+
+def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
+    """The source library's search box: the same hybrid matching as the suggestions, for free text."""
+    query = query.strip()
+    if not query:
+        return []
+    embedder = get_embedder()
+    vector = embedder.encode([query[:2000]])[0]
+    scores = _hybrid(
+        get_vector_store().nearest_passages(vector, model_version=embedder.model_version, k=k),
+        _lexical.get("passages", SourcePassage.objects.all(), "id").search(query, k),
+    )
+    ranked = sorted(scores.items(), key=lambda item: -item[1]["rrf"])[:k]
+    passages = SourcePassage.objects.select_related("source").in_bulk([passage_id for passage_id, _ in ranked])
+    return [PassageHit(passages[pid], s) for pid, s in ranked if pid in passages]

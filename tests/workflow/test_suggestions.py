@@ -175,3 +175,12 @@ def test_an_import_reports_bad_rows_and_keeps_the_good_ones(editor):
     assert report.created == 1
     assert len(report.errors) == 3
     assert report.errors[0].startswith("row 2:")
+
+
+def test_the_library_search_ranks_the_matching_passage_first(library):
+    from claims.services.similarity import source_passages_search
+
+    hits = source_passages_search(query="when was Trump inaugurated for his second term")
+
+    assert hits[0].passage.source == library
+    assert source_passages_search(query="   ") == []
