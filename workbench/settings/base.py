@@ -223,5 +223,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # In-process jobs would otherwise log every success; bm25s logs each index build.
+        "celery.app.trace": {"level": "WARNING"},
+        "bm25s": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,170 @@
+"""Ingest one article and run the whole pipeline synchronously: extraction, automatic checks,
+embedding and suggestions. With --format json, prints one JSON object (a stable interface):
+
+{"article": {...}, "claims": [{"id", "text", "start", "end", "checkworthiness", "claim_type",
+ "speaker", "status", "findings": [{"check", "message", "suggested_rating", "span_text"}],
+ "suggestions": [...]}]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.choices import ClaimStatus
+from claims.errors import WorkbenchError
+from claims.models import Article, Claim
+from claims.services.articles import article_ingest
+from claims.services.findings import findings_run_for_claim
+from claims.services.similarity import claims_process_new
+
+HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<article", b"<p>", b"<div")
+
+
+def _looks_like_html(raw: bytes) -> bool:
+    head = raw[:4096].lstrip().lower()
+    return head.startswith(b"<") and any(marker in head for marker in HTML_MARKERS)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--published-at must be a date as YYYY-MM-DD, not {value!r}.") from None
+
+
+def _suggestion(suggestion) -> dict:  # type: ignore[no-untyped-def]
+    item = {
+        "target": suggestion.target_kind,
+        "state": suggestion.state,
+        "fused_score": round(suggestion.fused_score, 6),
+        "scores": suggestion.scores,
+        "model_version": suggestion.model_version,
+    }
+    if suggestion.target_passage_id:
+        passage = suggestion.target_passage
+        item.update(
+            passage_id=passage.pk,
+            text=passage.text,
+            source_url=passage.source.url,
+            source_title=passage.source.title,
+        )
+    else:
+        earlier = suggestion.target_claim
+        verdict = getattr(earlier, "verdict", None)
+        item.update(
+            claim_id=earlier.pk,
+            text=earlier.text,
+            rating=verdict.rating.label if verdict else None,
+            published_at=verdict.published_at.isoformat() if verdict and verdict.published_at else None,
+        )
+    return item
+
+
+def article_document(article: Article, *, created: bool) -> dict:
+    claims = (
+        Claim.objects.filter(article=article)
+        .order_by("start", "id")
+        .prefetch_related(
+            "findings__suggested_rating",
+            "suggestions__target_passage__source",
+            "suggestions__target_claim__verdict__rating",
+        )
+    )
+    return {
+        "article": {
+            "id": article.pk,
+            "created": created,
+            "url": article.url,
+            "title": article.title,
+            "outlet": article.outlet,
+            "author": article.author,
+            "published_at": article.published_at.date().isoformat() if article.published_at else None,
+            "language": article.language,
+            "content_hash": article.content_hash,
+            "characters": len(article.body),
+        },
+        "claims": [
+            {
+                "id": claim.pk,
+                "text": claim.text,
+                "start": claim.start,
+                "end": claim.end,
+                "checkworthiness": round(claim.checkworthiness, 4),
+                "claim_type": claim.claim_types[0] if claim.claim_types else "other",
+                "claim_types": claim.claim_types,
+                "speaker": claim.speaker or None,
+                "status": claim.status,
+                "priority": round(claim.priority, 4),
+                "entities": claim.entities,
+                "dates": claim.dates,
+                "findings": [
+                    {
+                        "check": finding.check_name,
+                        "message": finding.message,
+                        "suggested_rating": finding.suggested_rating.label if finding.suggested_rating else None,
+                        "span_text": finding.span_text,
+                        "corrected_statement": finding.corrected_statement or None,
+                    }
+                    for finding in claim.findings.all()
+                ],
+                "suggestions": [_suggestion(s) for s in sorted(claim.suggestions.all(), key=lambda s: -s.fused_score)],
+            }
+            for claim in claims
+        ],
+    }
+
+
+class Command(BaseCommand):
+    help = "Ingest an article (text or HTML file) and run the whole pipeline synchronously."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--file", type=Path, required=True)
+        parser.add_argument("--published-at", help="YYYY-MM-DD")
+        parser.add_argument("--url")
+        parser.add_argument("--title", default="")
+        parser.add_argument("--outlet", default="")
+        parser.add_argument("--author", default="")
+        parser.add_argument("--format", choices=["json", "text"], default="text")
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        raw = path.read_bytes()
+        body = {"html": raw} if _looks_like_html(raw) or path.suffix.lower() in {".html", ".htm"} else {"text": raw}
+        try:
+            result = article_ingest(
+                **body,
+                url=options["url"],
+                title=options["title"],
+                outlet=options["outlet"],
+                author=options["author"],
+                published_at=_date(options["published_at"]),
+            )
+        except WorkbenchError as error:
+            raise CommandError(error.message) from error
+
+        # Synchronous on purpose: the jobs may also run in a worker, and they are idempotent.
+        claim_ids = list(result.article.claims.order_by("id").values_list("id", flat=True))
+        for claim_id in claim_ids:
+            findings_run_for_claim(claim_id=claim_id)
+        queued = list(result.article.claims.filter(status=ClaimStatus.NEW).values_list("id", flat=True))
+        claims_process_new(claim_ids=queued)
+
+        document = article_document(result.article, created=result.created)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(document, ensure_ascii=False))
+            return
+        article = document["article"]
+        self.stdout.write(f"{'Ingested' if result.created else 'Already stored:'} #{article['id']} {article['title']}")
+        for claim in document["claims"]:
+            marker = "*" if claim["status"] == ClaimStatus.NEW else " "
+            self.stdout.write(f"{marker} {claim['checkworthiness']:.2f} {claim['text'][:100]}")
+            for finding in claim["findings"]:
+                self.stdout.write(f"    ! {finding['check']}: {finding['message']}")
