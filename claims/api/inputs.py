@@ -53,8 +53,9 @@ class DateOrDateTimeField(serializers.Field):
     default_error_messages = {"invalid": "Give a date (YYYY-MM-DD) or an ISO 8601 date-time."}
 
     def to_internal_value(self, data: Any) -> dt.date | dt.datetime:
+        invalid = serializers.ValidationError(self.error_messages["invalid"], code="invalid")
         if not isinstance(data, str):
-            self.fail("invalid")
+            raise invalid
         try:
             if len(data) == 10:
                 parsed = parse_date(data)
@@ -62,7 +63,7 @@ class DateOrDateTimeField(serializers.Field):
                     return parsed
             return serializers.DateTimeField().to_internal_value(data)
         except (ValueError, serializers.ValidationError):
-            self.fail("invalid")
+            raise invalid from None
 
     def to_representation(self, value: Any) -> str:
         return value.isoformat()

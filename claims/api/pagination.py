@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -61,6 +61,7 @@ class KeysetPagination(BasePagination):
 
     def _encode(self, row: Model, *, ordering: str) -> str:
         field = row._meta.get_field(ordering.lstrip("-"))
+        assert isinstance(field, Field)  # orderings name concrete columns, never relations
         payload = {"o": ordering, "v": field.value_to_string(row), "i": row.pk}
         return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
 

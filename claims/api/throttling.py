@@ -18,7 +18,7 @@ class ClientRateThrottle(SimpleRateThrottle):
     def __init__(self) -> None:
         # The scope depends on who is calling, so the rate is resolved per request in allow_request.
         self.scope = "anon"
-        self.rate = None
+        self.rate: str | None = None
 
     def _scope_and_ident(self, request: Request) -> tuple[str, str]:
         if isinstance(request.auth, ApiToken):

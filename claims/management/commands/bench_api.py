@@ -104,9 +104,9 @@ class Command(BaseCommand):
 
     def _setup_people(self) -> None:
         users = get_user_model().objects
-        self.author = users.create_user("bench_reviewer")
+        self.author = users.create(username="bench_reviewer")
         self.author.groups.add(Group.objects.get(name=Role.REVIEWER))
-        self.approver = users.create_user("bench_editor")
+        self.approver = users.create(username="bench_editor")
         self.approver.groups.add(Group.objects.get(name=Role.EDITOR))
         self.secret = token_create(user=self.approver, name="bench", scope=TokenScope.READ).secret
         self.ratings = list(Rating.objects.all())
