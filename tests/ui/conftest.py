@@ -1,15 +1,19 @@
-"""The demo desk the UI tests work on: the seed article's Trump claim with a finding and a suggested source."""
+"""The demo desk the UI tests work on: the seed article's Trump claim with a finding and a suggested source,
+built with factories (fast) or by the real ingest pipeline (``seed_trump_claim``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
 from claims.choices import ClaimStatus, SourceKind, SuggestionTarget
 from claims.models import Article, Claim, Finding, Rating, Source, SourcePassage, Suggestion
+from claims.services.articles import article_ingest
+from claims.services.sources import sources_import
 
 SEED_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt"
 TRUMP_SENTENCE = (
@@ -92,3 +96,41 @@ def trump_finding(trump_claim: Claim) -> Finding:
 @pytest.fixture
 def journey(trump_claim: Claim, trump_suggestion: Suggestion, trump_finding: Finding) -> Claim:
     return trump_claim
+
+
+SEED_LIBRARY = [
+    {
+        "url": "https://records.example.org/inauguration-2025",
+        "title": "Presidential inauguration, January 20, 2025",
+        "publisher": "National Archives",
+        "kind": "official_record",
+        "body": INAUGURATION + " He succeeded Joe Biden.",
+    },
+    {
+        "url": "https://news.example.org/trump-truth-social",
+        "title": "Trump urges Ukraine to accept talks",
+        "publisher": "Example Wire",
+        "kind": "news_report",
+        "body": "President Donald Trump on Sunday urged Ukraine to agree to direct negotiations with Russia, "
+        "writing on Truth Social that Ukraine should agree IMMEDIATELY.",
+    },
+]
+
+
+@pytest.fixture
+def seed_trump_claim(db, monkeypatch) -> Claim:
+    """The demo desk built by the real pipeline: a small library, then the seed article ingested,
+    extracted, checked and matched. The jobs run in-process even when a broker is configured, since
+    a worker would read another database than this test's."""
+    from workbench.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    sources_import(rows=SEED_LIBRARY)
+    meta = json.loads((SEED_ARTICLE.parent / "seed_article.json").read_text(encoding="utf-8"))
+    result = article_ingest(
+        text=SEED_ARTICLE.read_text(encoding="utf-8"),
+        title=meta["title"],
+        outlet=meta["outlet"],
+        published_at=dt.date.fromisoformat(meta["published_at"]),
+    )
+    return result.article.claims.get(text__startswith="Former U.S. President Donald Trump")
