@@ -12,26 +12,30 @@ from django.shortcuts import redirect, render
 
 from .. import selectors
 from ..errors import InvalidInputError
-from ..forms import SourceForm, SourceImportForm
+from ..forms import SourceForm, SourceImportForm, SourceSearchForm
 from ..roles import can_edit
+from ..services import similarity
 from ..services import sources as source_services
 from .base import action, page
 
 LIBRARY_PAGE = 50
+SEARCH_RESULTS = 20
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _render_library(request: HttpRequest, *, add_form: SourceForm | None = None, status: int = 200) -> HttpResponse:
     sources = selectors.source_list_for_user(user=request.user)
+    search = SourceSearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     editor = can_edit(request.user)
     return render(
         request,
         "claims/sources.html",
         {
-            # The search box appears once the library service offers the hybrid search.
-            "search": None,
-            "query": "",
-            "results": None,
+            "search": search,
+            "query": query,
+            # The same hybrid matching (dense vectors and BM25, fused) that suggests passages for claims.
+            "results": similarity.source_passages_search(query=query, k=SEARCH_RESULTS) if query else None,
             "sources": sources.order_by("-id")[:LIBRARY_PAGE],
             "add_form": (add_form or SourceForm()) if editor else None,
             "import_form": SourceImportForm() if editor else None,

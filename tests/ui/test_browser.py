@@ -223,7 +223,7 @@ def test_it_never_runs_a_script_from_an_article(desk, reviewer, trump_claim):
     shoot(page, "workspace-hostile-article")
 
 
-def test_it_shows_every_page_with_the_keyboard_focus_visible(desk, journey, reviewer):
+def test_it_shows_every_page_with_the_keyboard_focus_visible(desk, journey, reviewer, inauguration_source):
     page = desk.sign_in(reviewer)
     page.keyboard.press("j")
     focused = page.locator("[data-nav-item]").first
@@ -234,6 +234,12 @@ def test_it_shows_every_page_with_the_keyboard_focus_visible(desk, journey, revi
         page.goto(path)
         expect(page.locator("main h1")).to_be_visible()
         shoot(page, name)
+    page.goto("/sources/")
+    page.get_by_label("Search the library").fill("inauguration of the president")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Results for “inauguration of the president”")).to_be_visible()
+    expect(page.locator(".results")).to_contain_text("sworn in as the 47th President")
+    shoot(page, "sources-search")
 
 
 def test_it_shows_suggestions_once_the_background_job_has_computed_them(

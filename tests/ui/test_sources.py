@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.models import Source
+from tests.factories import SourceFactory
 
 
 def client_for(user) -> Client:
@@ -56,3 +57,18 @@ def test_it_imports_sources_from_json_lines_and_reports_bad_rows(editor):
     assert "Imported 1 new and 0 updated sources (1 passages)." in notes
     assert any(note.startswith("Skipped 2 rows: line 3: not JSON") for note in notes)
     assert Source.objects.filter(url="https://records.example.org/a").exists()
+
+
+def test_it_searches_the_library_with_the_hybrid_matching(reviewer, inauguration_source):
+    SourceFactory(title="Unemployment statistics", body="Unemployment fell by 2 percent last year.")
+    response = client_for(reviewer).get(reverse("claims:sources"), {"q": "when was Trump sworn in as president"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Results for “when was Trump sworn in as president”" in html
+    assert html.index("Presidential inauguration, January 20, 2025") < html.index("</ol>")
+    assert "rrf " in html
+
+
+def test_it_keeps_the_library_search_from_outsiders(outsider):
+    response = client_for(outsider).get(reverse("claims:sources"), {"q": "president"})
+    assert response.status_code == 403
