@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .. import selectors
 from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState, SuggestionState
-from ..errors import PermissionDeniedError, StaleVersionError
+from ..errors import ClaimStateError, LeaseError, PermissionDeniedError, StaleVersionError
 from ..forms import EvidenceForm, SuggestionDecisionForm, VerdictForm
 from ..models import Claim, Verdict
 from ..roles import User, can_edit, can_review
@@ -133,6 +133,7 @@ def render_workspace(
     *,
     verdict_form: VerdictForm | None = None,
     conflict: str = "",
+    conflict_is_stale: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -154,6 +155,7 @@ def render_workspace(
         "in_queue": claim.status in QUEUE_STATUSES,
         "can_draft": can_draft,
         "conflict": conflict,
+        "conflict_is_stale": conflict_is_stale,
         "nav": "queue",
     }
     if staff:
@@ -273,9 +275,17 @@ def verdict_draft(request: HttpRequest, claim_id: int) -> HttpResponse:
             corrected_statement=form.cleaned_data["corrected_statement"],
             expected_version=form.cleaned_data["version"],
         )
-    except StaleVersionError as error:
-        # Keep what the reviewer typed on screen, and say plainly that nothing was saved.
+    except (StaleVersionError, LeaseError, ClaimStateError) as error:
+        # Keep what the reviewer typed on screen (a lease may have run out while they wrote), and
+        # say plainly that nothing was saved.
         fresh = selectors.claim_get_for_user(user=request.user, claim_id=claim_id)
-        return render_workspace(request, fresh, verdict_form=form, conflict=error.message, status=409)
+        return render_workspace(
+            request,
+            fresh,
+            verdict_form=form,
+            conflict=error.message,
+            conflict_is_stale=isinstance(error, StaleVersionError),
+            status=error.status_code,
+        )
     messages.success(request, "Verdict drafted and sent to the editors.")
     return redirect("claims:workspace", claim_id=claim_id)

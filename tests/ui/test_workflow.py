@@ -293,3 +293,13 @@ def test_it_returns_a_refused_action_to_the_page_it_came_from_but_never_elsewher
     assert refused["Location"] == workspace
     elsewhere = client.post(reverse("claims:extend", args=[journey.pk]), HTTP_REFERER="https://evil.example/")
     assert elsewhere["Location"] == reverse("claims:queue")
+
+
+def test_it_keeps_the_reviewers_text_when_the_lease_ran_out_while_writing(taken, journey):
+    Claim.objects.filter(pk=journey.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    response = draft(taken, journey, explanation="Three paragraphs of careful work")
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your lease on this claim has expired; take it again." in html
+    assert "Three paragraphs of careful work" in html
+    assert not Verdict.objects.filter(claim=journey).exists()
