@@ -297,6 +297,9 @@ class Command(BaseCommand):
         ]
         review.review_take(user=users["bench_reviewer"], claim_id=target.pk)
         pages.insert(4, ("workspace (held)", reviewer, reverse("claims:workspace", args=[target.pk])))
+        # Other processes on the machine change these numbers; say how busy it was.
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        self.stdout.write(f"Load average (1, 5, 15 min) before measuring: {load} on {os.cpu_count()} CPUs")
         self.stdout.write(
             f"\n{'page':<24}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}\n" + "-" * 69
         )
