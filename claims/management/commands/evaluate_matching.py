@@ -1,0 +1,80 @@
+"""Score claim matching on a claim-retrieval benchmark folder (queries ranked against its vclaims.jsonl)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.similarity.embedder import EMBEDDER_BACKENDS, get_embedder, load_encoder
+from claims.similarity.evaluation import run_retrieval_benchmark
+from claims.similarity.retrieval import DENSE_METHOD, FUSION_METHODS, LEXICAL_METHOD, FusionConfig
+
+METHOD_CHOICES = ("hybrid", DENSE_METHOD, LEXICAL_METHOD)
+
+
+class Command(BaseCommand):
+    help = (
+        "Rank the verified claims of a claim-retrieval folder for each query of a split and print "
+        "MAP@5, MRR, Recall@5 (CheckThat! semantics) and the query throughput."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--data", required=True, type=Path, help="Folder with vclaims.jsonl and <split>.jsonl.")
+        parser.add_argument("--split", required=True, choices=["dev", "test"])
+        parser.add_argument("--format", default="json", choices=["json", "text"])
+        parser.add_argument(
+            "--embedder", choices=EMBEDDER_BACKENDS, help="Runtime of the packaged encoder (default: setting)."
+        )
+        parser.add_argument(
+            "--encoder",
+            default="packaged",
+            help='"packaged" (the plain model) or the folder of a fine-tuned ONNX encoder (see train_matching).',
+        )
+        parser.add_argument("--methods", default="hybrid", choices=METHOD_CHOICES)
+        parser.add_argument("--fusion", default=FusionConfig.method, choices=FUSION_METHODS)
+        parser.add_argument("--bm25-weight", type=float, help="Weight of BM25 against the cosine (default: tuned).")
+        parser.add_argument("--rrf-k", type=float, default=FusionConfig.rrf_k)
+        parser.add_argument("--limit", type=int, help="Only the first N queries (smoke runs).")
+        parser.add_argument(
+            "--details", action="store_true", help="Add scores per official split and the model versions."
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        data_dir = Path(str(options["data"]))
+        split = str(options["split"])
+        if not (data_dir / "vclaims.jsonl").exists() or not (data_dir / f"{split}.jsonl").exists():
+            raise CommandError(f"{data_dir} must hold vclaims.jsonl and {split}.jsonl.")
+        methods = str(options["methods"])
+        embedders = {}
+        if methods != LEXICAL_METHOD:
+            encoder = str(options["encoder"])
+            if encoder == "packaged":
+                embedders[DENSE_METHOD] = get_embedder(backend=options["embedder"] or None)
+            else:
+                embedders[DENSE_METHOD] = load_encoder(Path(encoder))
+        default_weights = FusionConfig().weights
+        bm25_weight = options["bm25_weight"]
+        weights = {
+            DENSE_METHOD: default_weights[DENSE_METHOD],
+            LEXICAL_METHOD: default_weights[LEXICAL_METHOD] if bm25_weight is None else float(bm25_weight),
+        }
+        if methods == DENSE_METHOD:
+            weights[LEXICAL_METHOD] = 0.0
+        elif methods == LEXICAL_METHOD:
+            weights = {LEXICAL_METHOD: 1.0}
+        fusion = FusionConfig(method=str(options["fusion"]), weights=weights, rrf_k=float(options["rrf_k"]))
+        run = run_retrieval_benchmark(
+            data_dir=data_dir,
+            split=split,
+            embedders=embedders,
+            fusion=fusion,
+            limit=options["limit"],  # type: ignore[arg-type]
+        )
+        summary = run.as_dict(details=bool(options["details"]))
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(summary))
+            return
+        for key, value in summary.items():
+            self.stdout.write(f"{key:>20}: {value}")
