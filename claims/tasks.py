@@ -61,3 +61,15 @@ def claims_rematch_task(claim_ids: list[int]) -> int:
     from .services import similarity as similarity_services
 
     return sum(similarity_services.claim_suggest(claim_id=claim_id) for claim_id in claim_ids)
+
+
+@shared_task
+def claims_sweep_unprocessed_task() -> int:
+    """Re-queue queued claims that still have no vector from the current model (their job was
+    lost, e.g. the broker was down when the article was stored). Idempotent like the jobs it queues."""
+    from .services import similarity as similarity_services
+
+    batches = similarity_services.claims_unprocessed_batches()
+    for batch in batches:
+        claims_process_new_task.delay(batch)
+    return sum(len(batch) for batch in batches)

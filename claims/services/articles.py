@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+import kombu.exceptions
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,6 +20,9 @@ from ..extraction.pipeline import extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
 from ..models import Article, Claim
 from ..roles import User
+from .findings import findings_run_for_claim
+
+logger = logging.getLogger(__name__)
 
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
@@ -132,13 +137,15 @@ def article_ingest(
                     for candidate in candidates
                 ]
             )
+            # The checks are pure and take well under a millisecond a sentence: running them here
+            # means findings exist with the claims, whether or not a worker or the broker is up.
+            for claim in claims:
+                findings_run_for_claim(claim_id=claim.pk)
             claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
             transaction.on_commit(lambda: _queue_claim_jobs(claim_ids))
     except IntegrityError:
         # Another request stored the same article between our look-up and our insert.
-        existing = Article.objects.filter(
-            Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))
-        ).first()
+        existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
         if existing is None:
             raise
         return IngestResult(article=existing, created=False)
@@ -146,9 +153,13 @@ def article_ingest(
 
 
 def _queue_claim_jobs(claim_ids: list[int]) -> None:
+    """Queue embedding and suggestions. The article is already committed: if the broker is down,
+    say so in the log and leave the claims for the sweep job, which re-queues unembedded claims."""
     from .. import tasks
 
-    for claim_id in claim_ids:
-        tasks.claim_checks_run_task.delay(claim_id)
-    if claim_ids:
+    if not claim_ids:
+        return
+    try:
         tasks.claims_process_new_task.delay(claim_ids)
+    except kombu.exceptions.OperationalError as error:
+        logger.warning("Broker unavailable; %d claims wait for the sweep job: %s", len(claim_ids), error)

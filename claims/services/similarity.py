@@ -8,6 +8,7 @@ existing suggestion is never overwritten.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass, field
 
@@ -194,6 +195,19 @@ def open_claim_batches(*, batch_size: int | None = None) -> list[list[int]]:
         .order_by("id")
         .values_list("id", flat=True)
     )
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def claims_unprocessed_batches(*, older_than_seconds: int = 120) -> list[list[int]]:
+    """Queued claims without a vector from the current model, older than a normal job's delay."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Claim.objects.filter(status__in=QUEUE_STATUSES, created_at__lt=cutoff)
+        .exclude(embedding_model=get_embedder().model_version)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    size = settings.SIMILARITY_REMATCH_BATCH
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 

@@ -184,3 +184,17 @@ def test_the_library_search_ranks_the_matching_passage_first(library):
 
     assert hits[0].passage.source == library
     assert source_passages_search(query="   ") == []
+
+
+def test_the_sweep_finds_queued_claims_whose_job_was_lost_and_only_those():
+    from claims.models import Claim
+
+    lost = ClaimFactory(text=TRUMP_CLAIM)
+    ClaimFactory(text="A claim stored a moment ago: too recent to count as lost.")
+    dismissed = ClaimFactory(text="Not worth checking.", status=ClaimStatus.DISMISSED)
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Claim.objects.filter(pk__in=[lost.pk, dismissed.pk]).update(created_at=an_hour_ago)
+
+    assert similarity.claims_unprocessed_batches() == [[lost.pk]]
+    similarity.claims_process_new(claim_ids=[lost.pk])
+    assert similarity.claims_unprocessed_batches() == []

@@ -132,6 +132,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "release-expired-leases": {"task": "claims.tasks.leases_release_expired_task", "schedule": 60.0},
+    "sweep-unprocessed-claims": {"task": "claims.tasks.claims_sweep_unprocessed_task", "schedule": 300.0},
 }
 
 # --- Review workflow ---------------------------------------------------------------------------
