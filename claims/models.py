@@ -80,8 +80,11 @@ class Claim(TimestampedModel):
     )
     embedding = EmbeddingField(null=True, blank=True)
     embedding_model = models.CharField(max_length=200, blank=True)
+    # When the suggestion job last finished for this claim (None: not yet), so the UI knows
+    # "still computing" from "nothing matched".
+    suggested_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["embedding", "embedding_model", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["embedding", "embedding_model", "suggested_at", "updated_at"])
 
     class Meta:
         indexes = [

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import kombu.exceptions
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from simple_history.utils import bulk_create_with_history
 
 from ..choices import ClaimStatus, ExtractionStatus
 from ..errors import DocumentTooLargeError, InvalidInputError
@@ -24,6 +25,7 @@ from .findings import findings_run_for_claim
 
 logger = logging.getLogger(__name__)
 
+FINDING_PRIORITY_BOOST = 0.25
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
 
@@ -118,7 +120,7 @@ def article_ingest(
                 extraction_status=ExtractionStatus.DONE,
                 **metadata,
             )
-            claims = Claim.objects.bulk_create(
+            claims = bulk_create_with_history(
                 [
                     Claim(
                         article=article,
@@ -135,12 +137,22 @@ def article_ingest(
                         created_by=article.ingested_by,
                     )
                     for candidate in candidates
-                ]
+                ],
+                Claim,
+                default_user=article.ingested_by,
+                default_change_reason="extracted",
             )
             # The checks are pure and take well under a millisecond a sentence: running them here
             # means findings exist with the claims, whether or not a worker or the broker is up.
+            flagged = [claim.pk for claim in claims if findings_run_for_claim(claim_id=claim.pk)]
+            # A machine-detected error is the cheapest check a reviewer can make and the likeliest
+            # to be wrong: it goes to the top of the queue, and into it if it was below the threshold.
+            Claim.objects.filter(pk__in=flagged).update(
+                priority=F("priority") + FINDING_PRIORITY_BOOST, status=ClaimStatus.NEW
+            )
             for claim in claims:
-                findings_run_for_claim(claim_id=claim.pk)
+                if claim.pk in flagged:
+                    claim.status = ClaimStatus.NEW
             claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
             transaction.on_commit(lambda: _queue_claim_jobs(claim_ids))
     except IntegrityError:

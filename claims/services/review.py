@@ -26,6 +26,19 @@ def _available(now: timezone.datetime) -> Q:
     return Q(status__in=QUEUE_STATUSES) & (Q(assignee__isnull=True) | Q(lease_expires_at__lte=now))
 
 
+def _record_history(claim_ids: list[int], *, user: User | None, reason: str) -> None:
+    """Lease changes are conditional UPDATEs (that is what makes them race-free), which bypass the
+    model's save() and so its history; record them explicitly."""
+    claims = list(Claim.objects.filter(pk__in=claim_ids))
+    if claims:
+        Claim.history.bulk_history_create(
+            claims,
+            update=True,
+            default_user=user if user is not None and user.is_authenticated else None,
+            default_change_reason=reason,
+        )
+
+
 def _get_claim(claim_id: int) -> Claim:
     try:
         return Claim.objects.get(pk=claim_id)
@@ -69,6 +82,7 @@ def review_take_next(*, user: User, claim_ids: list[int] | None = None) -> Claim
                 updated_at=now,
             )
         if taken == 1:
+            _record_history([candidate_id], user=user, reason="taken")
             return Claim.objects.get(pk=candidate_id)
     return None
 
@@ -105,6 +119,7 @@ def review_extend(*, user: User, claim_id: int) -> Claim:
     if extended != 1:
         _get_claim(claim_id)
         raise LeaseError("Your lease on this claim has expired or was never yours.", claim_id=claim_id)
+    _record_history([claim_id], user=user, reason="lease extended")
     return Claim.objects.get(pk=claim_id)
 
 
@@ -116,6 +131,7 @@ def review_release(*, user: User, claim_id: int) -> Claim:
     if released != 1:
         _get_claim(claim_id)
         raise LeaseError("You do not hold this claim.", claim_id=claim_id)
+    _record_history([claim_id], user=user, reason="released")
     return Claim.objects.get(pk=claim_id)
 
 
@@ -123,9 +139,12 @@ def leases_release_expired() -> int:
     """Clear leases that ran out, so counts and the queue page show those claims as free again.
     (Taking already treats an expired lease as free; this is housekeeping.)"""
     now = timezone.now()
-    return Claim.objects.filter(lease_expires_at__lte=now).update(
+    expired = list(Claim.objects.filter(lease_expires_at__lte=now).values_list("id", flat=True))
+    released = Claim.objects.filter(pk__in=expired, lease_expires_at__lte=now).update(
         assignee=None, lease_expires_at=None, version=F("version") + 1, updated_at=now
     )
+    _record_history(expired, user=None, reason="lease expired")
+    return released
 
 
 def claim_assign(*, user: User, claim_id: int, assignee: User, lease: timedelta | None = None) -> Claim:
@@ -143,6 +162,7 @@ def claim_assign(*, user: User, claim_id: int, assignee: User, lease: timedelta 
     if updated != 1:
         claim = _get_claim(claim_id)
         raise ClaimStateError("Only a claim in the queue can be assigned.", status=claim.status)
+    _record_history([claim_id], user=user, reason=f"assigned to {assignee}")
     return Claim.objects.get(pk=claim_id)
 
 
@@ -154,9 +174,7 @@ def _transition(
         if claim is None:
             raise NotFoundError("Claim not found.", claim_id=claim_id)
         if expected_version is not None and claim.version != expected_version:
-            raise StaleVersionError(
-                "This claim was changed by someone else; reload it.", current_version=claim.version
-            )
+            raise StaleVersionError("This claim was changed by someone else; reload it.", current_version=claim.version)
         if claim.status not in allowed:
             raise ClaimStateError(
                 f"Not possible while the claim is {claim.get_status_display().lower()}.", status=claim.status
@@ -173,11 +191,7 @@ def claim_dismiss(*, user: User, claim_id: int, expected_version: int | None = N
     """Mark a claim as not worth checking. A reviewer may dismiss what is queued or what they hold."""
     require_reviewer(user)
     claim = _get_claim(claim_id)
-    if (
-        claim.assignee_id not in (None, user.pk)
-        and claim.lease_expires_at
-        and claim.lease_expires_at > timezone.now()
-    ):
+    if claim.assignee_id not in (None, user.pk) and claim.lease_expires_at and claim.lease_expires_at > timezone.now():
         raise LeaseError("Another reviewer is working on this claim.", claim_id=claim_id)
     return _transition(
         claim_id=claim_id,
@@ -190,11 +204,21 @@ def claim_dismiss(*, user: User, claim_id: int, expected_version: int | None = N
 
 
 def claim_promote(*, user: User, claim_id: int) -> Claim:
-    """Put a below-threshold (or dismissed) sentence into the queue after all."""
+    """Put a below-threshold (or dismissed) sentence into the queue after all; its suggestions
+    are computed then, since candidates are not matched at ingest."""
     require_reviewer(user)
-    return _transition(
-        claim_id=claim_id,
-        allowed=(ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
-        to=ClaimStatus.NEW,
-        expected_version=None,
-    )
+    with transaction.atomic():
+        claim = _transition(
+            claim_id=claim_id,
+            allowed=(ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
+            to=ClaimStatus.NEW,
+            expected_version=None,
+        )
+        transaction.on_commit(lambda: _queue_suggestions(claim_id))
+    return claim
+
+
+def _queue_suggestions(claim_id: int) -> None:
+    from .. import tasks
+
+    tasks.claims_process_new_task.delay([claim_id])

@@ -178,6 +178,7 @@ def claim_suggest(*, claim_id: int) -> int:
                 state = _guarded(state, claim=claim, target_claim=target_claim, scores=scores)
                 _upsert(claim=claim, kind=kind, target_id=target_id, scores=scores, state=state, model_version=version)
                 written += 1
+        Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
     return written
 
 

@@ -66,9 +66,9 @@ def holds_lease(claim: Claim, user: User) -> bool:
 
 def suggestions_context(claim: Claim, user: User) -> dict[str, Any]:
     suggestions = list(selectors.claim_suggestions(claim=claim))
-    # Until the background job has embedded the claim there is nothing to show yet; after it has,
-    # an empty list means that nothing matched.
-    computing = not suggestions and not claim.embedding_model and claim.status in QUEUE_STATUSES
+    # Until the suggestion job has finished there is nothing to show yet; after it has, an empty
+    # list means that nothing matched.
+    computing = claim.suggested_at is None and claim.status in QUEUE_STATUSES
     return {
         "claim": claim,
         "suggestions": suggestions,

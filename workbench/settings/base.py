@@ -110,7 +110,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "claims:login"
+LOGIN_REDIRECT_URL = "claims:queue"
 
 # --- Background jobs -----------------------------------------------------------------------------
 # With REDIS_URL, Celery sends jobs to Redis; without it, jobs run in-process right after commit.
