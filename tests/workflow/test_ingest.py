@@ -169,6 +169,9 @@ def test_ingest_article_prints_the_pipeline_as_one_json_document():
     flagged = [c["text"][:40] for c in claims if c["findings"]]
     assert flagged == [trump["text"][:40]]
     assert Finding.objects.count() == 1
+    # The machine-detected error leads the queue.
+    assert max(claims, key=lambda c: c["priority"])["id"] == trump["id"]
+    assert trump["status"] == "new"
 
 
 def test_ingest_article_explains_a_missing_file_and_a_bad_date(tmp_path):

@@ -163,3 +163,15 @@ def test_a_reviewer_cannot_assign_claims(reviewer, second_reviewer):
     claim = ClaimFactory()
     with pytest.raises(PermissionDeniedError):
         review.claim_assign(user=reviewer, claim_id=claim.pk, assignee=second_reviewer)
+
+
+def test_lease_changes_are_kept_in_the_claims_history(reviewer):
+    claim = ClaimFactory()
+    review.review_take_next(user=reviewer)
+    review.review_extend(user=reviewer, claim_id=claim.pk)
+    review.review_release(user=reviewer, claim_id=claim.pk)
+
+    reasons = list(claim.history.order_by("history_date").values_list("history_change_reason", "history_user"))
+
+    assert [reason for reason, _ in reasons][-3:] == ["taken", "lease extended", "released"]
+    assert all(user == reviewer.pk for _, user in reasons[-3:])
