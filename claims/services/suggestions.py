@@ -20,9 +20,7 @@ def _locked_suggestion(suggestion_id: int) -> Suggestion:
     return suggestion
 
 
-def suggestion_accept(
-    *, user: User, suggestion_id: int, stance: str = Stance.CONTEXT, note: str = ""
-) -> Suggestion:
+def suggestion_accept(*, user: User, suggestion_id: int, stance: str = Stance.CONTEXT, note: str = "") -> Suggestion:
     """Accepting a source passage adds it as evidence; accepting an earlier verdict links it to the claim."""
     require_reviewer(user)
     if stance not in Stance.values:

@@ -66,12 +66,8 @@ def verdict_draft(
     reviewer's hands for the editor, so the lease is released."""
     require_reviewer(user)
     if len(explanation) > MAX_EXPLANATION_CHARS or len(corrected_statement) > MAX_EXPLANATION_CHARS:
-        raise InvalidInputError(
-            f"Explanation and correction are limited to {MAX_EXPLANATION_CHARS} characters."
-        )
-    rating_obj = (
-        rating if isinstance(rating, Rating) else Rating.objects.filter(pk=rating, is_active=True).first()
-    )
+        raise InvalidInputError(f"Explanation and correction are limited to {MAX_EXPLANATION_CHARS} characters.")
+    rating_obj = rating if isinstance(rating, Rating) else Rating.objects.filter(pk=rating, is_active=True).first()
     if rating_obj is None:
         raise InvalidInputError("Unknown rating.", rating=rating)
     with transaction.atomic():
@@ -121,9 +117,7 @@ def verdict_approve(*, user: User, claim_id: int, expected_version: int | None =
     return verdict
 
 
-def verdict_send_back(
-    *, user: User, claim_id: int, comment: str, expected_version: int | None = None
-) -> Verdict:
+def verdict_send_back(*, user: User, claim_id: int, comment: str, expected_version: int | None = None) -> Verdict:
     """The editor returns a draft to the queue with a comment; the draft is kept for the next reviewer."""
     require_editor(user)
     if not comment.strip():
