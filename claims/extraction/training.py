@@ -18,6 +18,7 @@ from torch import nn
 from transformers import AutoTokenizer
 
 from claims.extraction import classifier as network
+from claims.extraction.checkworthiness import base_model_path, base_model_version
 from claims.extraction.evaluation import LabelledSentence, best_threshold, binary_metrics, load_split
 
 
@@ -51,7 +52,7 @@ def train_checkworthiness(
 
     train = load_split(data_dir, "train")
     dev = load_split(data_dir, "dev")
-    tokenizer = AutoTokenizer.from_pretrained(str(network.base_model_path()))
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
     model = network.CheckworthinessClassifier(network.load_encoder())
     parameters = network.add_lora(model, rank=config.lora_rank, alpha=config.lora_alpha)
     log(f"train {len(train)} sentences, dev {len(dev)}; {sum(p.numel() for p in parameters)} trainable parameters")
@@ -111,7 +112,7 @@ def train_checkworthiness(
         max_length=config.max_length,
         lora_rank=config.lora_rank,
         lora_alpha=config.lora_alpha,
-        base_model=network.base_model_version(),
+        base_model=base_model_version(),
         training={
             "config": asdict(config),
             "data": str(data_dir),

@@ -1,11 +1,10 @@
 from pathlib import Path
 
 import numpy as np
-import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from claims.extraction import classifier as network  # noqa: E402
+from claims.extraction import classifier as network
+from claims.extraction.checkworthiness import base_model_path, base_model_version
 
 SENTENCES = [
     "Unemployment fell to 3.5 percent last year.",
@@ -14,10 +13,10 @@ SENTENCES = [
 ]
 
 
-def _tokens(texts: list[str]) -> tuple["torch.Tensor", "torch.Tensor"]:
+def _tokens(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(str(network.base_model_path()))
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
     batch = tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")
     return batch["input_ids"], batch["attention_mask"]
 
@@ -29,7 +28,7 @@ def _metadata() -> network.Metadata:
         max_length=64,
         lora_rank=4,
         lora_alpha=8.0,
-        base_model=network.base_model_version(),
+        base_model=base_model_version(),
         training={},
     )
 

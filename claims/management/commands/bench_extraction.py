@@ -1,0 +1,125 @@
+"""Measure extraction throughput: sentences per second for each stage and for the whole pipeline."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.extraction.annotate import classify_claim, find_attribution
+from claims.extraction.checkworthiness import get_scorer
+from claims.extraction.dates import find_dates
+from claims.extraction.entities import find_entities, get_entity_pipeline
+from claims.extraction.evaluation import load_split
+from claims.extraction.pipeline import extract_claims
+from claims.extraction.sentences import split_sentences
+
+SEED_ARTICLE = Path(__file__).resolve().parents[3] / "fixtures" / "seed_article.txt"
+SENTENCES_PER_ARTICLE = 24
+SENTENCES_PER_PARAGRAPH = 3
+
+
+def build_articles(*, count: int, data_dir: Path | None, seed: int = 7) -> list[str]:
+    """News-like articles: the seed article, then articles assembled from benchmark sentences
+    (or from the seed article's sentences, reshuffled, when no folder is given)."""
+    seed_text = SEED_ARTICLE.read_text(encoding="utf-8")
+    if data_dir is not None:
+        pool = [sentence.text for sentence in load_split(data_dir, "dev")]
+    else:
+        pool = [span.text for span in split_sentences(seed_text)]
+    generator = random.Random(seed)
+    articles = [seed_text]
+    while len(articles) < count:
+        sentences = generator.sample(pool, k=min(SENTENCES_PER_ARTICLE, len(pool)))
+        paragraphs = [
+            " ".join(sentences[index : index + SENTENCES_PER_PARAGRAPH])
+            for index in range(0, len(sentences), SENTENCES_PER_PARAGRAPH)
+        ]
+        articles.append("\n\n".join(paragraphs))
+    return articles[:count]
+
+
+class Command(BaseCommand):
+    help = "Print sentences per second for splitting, scoring, annotating and the whole extraction pipeline."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--articles", type=int, default=300, help="Number of articles (about 24 sentences each).")
+        parser.add_argument(
+            "--data", type=Path, default=None, help="Folder whose dev.jsonl sentences fill the articles."
+        )
+        parser.add_argument("--format", dest="output_format", choices=("table", "json"), default="table")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["articles"] < 1:
+            raise CommandError("--articles must be at least 1")
+        try:
+            articles = build_articles(count=options["articles"], data_dir=options["data"])
+        except (OSError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        published_at = datetime.date(2025, 5, 12)
+
+        started = time.perf_counter()
+        scorer = get_scorer()
+        scorer.score(["Warm-up sentence."])
+        load_scorer = time.perf_counter() - started
+        started = time.perf_counter()
+        get_entity_pipeline()
+        find_entities(["Warm-up sentence about Paris."])
+        load_entities = time.perf_counter() - started
+
+        rows: list[tuple[str, int, float]] = []
+        started = time.perf_counter()
+        split = [[span.text for span in split_sentences(article)] for article in articles]
+        total = sum(len(sentences) for sentences in split)
+        rows.append(("split", total, time.perf_counter() - started))
+
+        started = time.perf_counter()
+        scores = [scorer.score(sentences) for sentences in split]
+        rows.append(("score (int8 ONNX)", total, time.perf_counter() - started))
+
+        started = time.perf_counter()
+        for sentences in split:
+            for sentence in sentences:
+                dates = find_dates(sentence, published_at=published_at)
+                classify_claim(sentence, dates=dates, in_quotation=False)
+                find_attribution(sentence)
+        rows.append(("annotate: types, dates, speakers", total, time.perf_counter() - started))
+
+        checkworthy = [
+            [sentence for sentence, value in zip(sentences, article_scores, strict=True) if value >= scorer.threshold]
+            for sentences, article_scores in zip(split, scores, strict=True)
+        ]
+        started = time.perf_counter()
+        for sentences in checkworthy:
+            find_entities(sentences)
+        rows.append(("annotate: entities (check-worthy only)", total, time.perf_counter() - started))
+
+        for label, with_entities in (("pipeline without entities", False), ("pipeline (extract_claims)", True)):
+            started = time.perf_counter()
+            for article in articles:
+                extract_claims(text=article, published_at=published_at, scorer=scorer, with_entities=with_entities)
+            rows.append((label, total, time.perf_counter() - started))
+
+        report = {
+            "articles": len(articles),
+            "sentences": total,
+            "checkworthy_sentences": sum(len(sentences) for sentences in checkworthy),
+            "scorer": scorer.model_version,
+            "load_seconds": {"scorer": round(load_scorer, 2), "entities": round(load_entities, 2)},
+            "sentences_per_second": {label: round(count / seconds, 1) for label, count, seconds in rows},
+        }
+        if options["output_format"] == "json":
+            self.stdout.write(json.dumps(report))
+            return
+        self.stdout.write(
+            f"{report['articles']} articles, {total} sentences ({report['checkworthy_sentences']} check-worthy); "
+            f"scorer {scorer.model_version} loaded in {load_scorer:.2f} s, entities in {load_entities:.2f} s"
+        )
+        self.stdout.write(f"{'stage':<40} {'sentences/s':>12} {'seconds':>9}")
+        for label, count, seconds in rows:
+            self.stdout.write(f"{label:<40} {count / seconds:>12.1f} {seconds:>9.2f}")
