@@ -1,4 +1,9 @@
-"""Personas and shared fixtures. Most tests go through services and the HTTP API as one of these people."""
+"""Personas and shared fixtures. Most tests go through services and the HTTP API as one of these people.
+
+Tests that need committed transactions (jobs queued on commit, threads, a worker process) use
+``django_db(transaction=True, serialized_rollback=True)``: a plain flush would delete the rating
+scale and roles that the migrations seed, and a later test would miss them.
+"""
 
 from __future__ import annotations
 

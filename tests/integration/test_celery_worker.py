@@ -1,5 +1,6 @@
 """A real Celery worker process takes a job from the machine's Redis and completes it."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def celery_worker_process():
         worker.kill()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_takes_a_job_from_redis_and_completes_it(celery_worker_process):
     reviewer = UserFactory(username="lease_holder", roles=["reviewer"])
     claim = ClaimFactory(
@@ -82,3 +83,34 @@ def test_a_worker_takes_a_job_from_redis_and_completes_it(celery_worker_process)
         output = celery_worker_process.communicate(timeout=10)[0].decode(errors="replace")
         pytest.fail(f"The worker did not complete the job within 60 s. Worker output:\n{output[-3000:]}")
     assert Claim.objects.get(pk=claim.pk).lease_expires_at is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_ingested_articles_suggestion_job_runs_in_the_worker(celery_worker_process, editor):
+    from claims.models import Suggestion
+    from claims.services.articles import article_ingest
+    from claims.services.sources import source_create
+
+    source_create(
+        user=editor,
+        url="https://records.example.org/inauguration",
+        title="Inauguration of the 47th President",
+        body="Donald Trump was sworn in as the 47th president of the United States on January 20, 2025.",
+    )
+    article = article_ingest(
+        text="Former U.S. President Donald Trump called for immediate talks on Truth Social on Sunday.",
+        published_at=dt.date(2025, 5, 12),
+    ).article
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if Suggestion.objects.filter(claim__article=article).exists():
+            break
+        time.sleep(0.5)
+    else:
+        celery_worker_process.terminate()
+        output = celery_worker_process.communicate(timeout=10)[0].decode(errors="replace")
+        pytest.fail(f"No suggestion within 120 s. Worker output:\n{output[-3000:]}")
+    claim = article.claims.get()
+    assert claim.embedding is not None and claim.suggested_at is not None
+    assert Suggestion.objects.filter(claim=claim, target_passage__source__url__contains="inauguration").exists()

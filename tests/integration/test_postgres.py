@@ -46,7 +46,7 @@ def test_an_embedding_round_trips_through_pgvector_and_cosine_search_finds_it():
         assert cursor.fetchone()[0] == claims[7].pk
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_reviewers_emptying_a_queue_of_200_take_every_claim_exactly_once():
     article = ArticleFactory()
     Claim.objects.bulk_create(
