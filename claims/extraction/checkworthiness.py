@@ -120,10 +120,10 @@ class OnnxScorer(CheckworthinessScorer):
         self.model_version = f"checkworthiness-{digest}-{variant}"
         path = ensure_onnx_export(model_dir=model_dir, quantized=quantized, weights_dir=weights_dir)
         self._tokenizer = Tokenizer.from_file(str(base_model_path() / "tokenizer.json"))
-        # The packaged tokenizer.json pads every input to 128 tokens; padding to the longest
-        # sentence of each (length-sorted) batch is several times cheaper.
+        # The packaged tokenizer.json pads every input to 128 tokens; `score` pads each batch only
+        # to its longest sentence instead.
         self._tokenizer.enable_truncation(max_length=self.max_length)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer.no_padding()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -133,15 +133,38 @@ class OnnxScorer(CheckworthinessScorer):
         scores = np.zeros(len(sentences), dtype=np.float32)
         if not sentences:
             return scores
-        order = np.argsort([len(sentence) for sentence in sentences], kind="stable")
-        for batch_start in range(0, len(sentences), BATCH_SIZE):
-            indexes = order[batch_start : batch_start + BATCH_SIZE]
-            encodings = self._tokenizer.encode_batch([sentences[index] for index in indexes])
-            input_ids = np.array([encoding.ids for encoding in encodings], dtype=np.int64)
-            attention_mask = np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64)
+        encodings = self._tokenizer.encode_batch(sentences)
+        for indexes in _length_batches([len(encoding.ids) for encoding in encodings]):
+            width = max(len(encodings[index].ids) for index in indexes)
+            input_ids = np.zeros((len(indexes), width), dtype=np.int64)
+            attention_mask = np.zeros((len(indexes), width), dtype=np.int64)
+            for row, index in enumerate(indexes):
+                ids = encodings[index].ids
+                input_ids[row, : len(ids)] = ids
+                attention_mask[row, : len(ids)] = 1
             (probabilities,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})
             scores[indexes] = probabilities
         return scores
+
+
+def _length_batches(lengths: list[int]) -> list[list[int]]:
+    """Indexes grouped into batches of similar token length.
+
+    Every row is padded to the longest in its batch, and a news article mixes five-word and
+    sixty-word sentences: batching by length more than doubles throughput compared with one batch
+    per article. A batch is closed at `BATCH_SIZE` rows or when the next sentence is much longer.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        if current and (len(current) >= BATCH_SIZE or lengths[index] > 1.25 * lengths[current[0]] + 4):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
 
 
 class TorchScorer(CheckworthinessScorer):
