@@ -73,3 +73,13 @@ def claims_sweep_unprocessed_task() -> int:
     for batch in batches:
         claims_process_new_task.delay(batch)
     return sum(len(batch) for batch in batches)
+
+
+@shared_task
+def idempotency_records_purge_task() -> int:
+    """Idempotency keys only need to outlive a client's retries; a day is plenty."""
+    import datetime as dt
+
+    from .services.idempotency import idempotency_records_purge
+
+    return idempotency_records_purge(older_than=dt.timedelta(days=1))

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
     "claims.apps.ClaimsConfig",
@@ -134,6 +135,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "release-expired-leases": {"task": "claims.tasks.leases_release_expired_task", "schedule": 60.0},
     "sweep-unprocessed-claims": {"task": "claims.tasks.claims_sweep_unprocessed_task", "schedule": 300.0},
+    "purge-idempotency-records": {"task": "claims.tasks.idempotency_records_purge_task", "schedule": 3600.0},
 }
 
 # --- Review workflow ---------------------------------------------------------------------------
@@ -212,6 +214,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files are served from the installed package, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
