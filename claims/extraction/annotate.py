@@ -91,7 +91,8 @@ _EVENT = re.compile(
     r"put forward|ceasefire|war|conflict|protests?|strikes?)\b",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"“([^”]*)”|\"([^\"]*)\"")
+# Bounded so that a stray opening mark costs a short scan, not one to the end of the paragraph.
+_QUOTED = re.compile(r"“([^”]{0,3000})”|\"([^\"]{0,3000})\"")
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,8 @@ _SENTENCE_OPENERS = frozenset(
 _DOTTED_ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _WHITESPACE = re.compile(r"\s")
 
+# Characters either side of a candidate boundary searched for the neighbouring words.
+_WORD_WINDOW = 80
 # Longer stretches without sentence punctuation (tables, link lists) are cut at whitespace so a
 # candidate claim stays readable and fits the encoder.
 MAX_SENTENCE_CHARS = 1000
@@ -167,7 +169,9 @@ def _sentences_in_block(text: str, start: int, end: int) -> list[tuple[int, int]
 
 def _is_sentence_end(block: str, boundary: re.Match[str]) -> bool:
     punctuation = boundary.group().rstrip(_CLOSERS)
-    following_words = block[boundary.end() :].lstrip().lstrip(_OPENERS).split(maxsplit=1)
+    # Look at a short window only: slicing to the end of a long block for every candidate
+    # boundary would make splitting quadratic in the paragraph's length.
+    following_words = block[boundary.end() : boundary.end() + _WORD_WINDOW].lstrip().lstrip(_OPENERS).split(maxsplit=1)
     if not following_words:
         return False
     next_word = following_words[0]
@@ -178,7 +182,7 @@ def _is_sentence_end(block: str, boundary: re.Match[str]) -> bool:
         # "!", "?", an ellipsis, or a full stop followed by a closing quote: the writer ended
         # the sentence; abbreviations never carry a closing quote.
         return True
-    preceding = block[: boundary.start()].split()
+    preceding = block[max(0, boundary.start() - _WORD_WINDOW) : boundary.start()].split()
     word = preceding[-1].lstrip(_OPENERS) if preceding else ""
     lowered = word.lower()
     if not word:

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from claims.extraction.annotate import (
@@ -90,3 +92,10 @@ def test_it_does_not_count_date_numbers_as_statistics() -> None:
 def test_it_types_a_sentence_inside_a_longer_quotation_as_a_quote() -> None:
     assert _types("Personally.", in_quotation=True) == ["quote"]
     assert "quote" not in _types("He stressed the “necessity” of a ceasefire.")
+
+
+def test_it_finds_quotations_quickly_despite_stray_opening_marks() -> None:
+    text = "“ unmatched opening mark and more words " * 20_000
+    started = time.perf_counter()
+    assert quotation_spans(text) == []
+    assert time.perf_counter() - started < 5

@@ -1,4 +1,5 @@
 import re
+import time
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -135,3 +136,11 @@ def test_it_splits_the_seed_article_into_its_sentences() -> None:
     assert sentences[4] == "“There is no point in prolonging the killings."
     assert sentences[7].endswith("excuses,” Zelensky added.")
     assert sentences[-1].startswith("As tensions remain high")
+
+
+def test_it_splits_a_two_megabyte_paragraph_in_linear_time() -> None:
+    text = "Dr. Smith said prices rose 5% in the U.S. The Fed acted. “We will act,” Powell said. " * 25_000
+    started = time.perf_counter()
+    spans = split_sentences(text)
+    assert len(spans) == 75_000
+    assert time.perf_counter() - started < 5
