@@ -46,11 +46,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Benchmarks print tables; they run on throwaway databases (PostgreSQL ones are created and dropped).
 bench: install
 	$(BIN)/python manage.py bench_extraction
 	$(BIN)/python manage.py bench_similarity
+	$(BIN)/python manage.py bench_suggestions
 	$(BIN)/python manage.py bench_api
 	$(BIN)/python manage.py bench_pages
+	$(BIN)/python manage.py bench_pages --postgres
+	API_RATE_PER_TOKEN=1000000/min bash scripts/bench_gunicorn.sh
 
 clean:
 	rm -rf var/workbench.sqlite3* test-artifacts
