@@ -172,11 +172,15 @@ class OnnxEmbedder:
         return vectors
 
 
+def read_encoder_manifest(folder: Path) -> dict:
+    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
 def load_encoder(folder: Path, *, threads: int | None = None) -> OnnxEmbedder:
     """Load an ONNX encoder folder written by `train_matching`: the model, its manifest and, if it
     has one, its own tokenizer (fine-tuning keeps the packaged vocabulary, so usually it has not).
     """
-    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest = read_encoder_manifest(folder)
     tokenizer_file = folder / "tokenizer.json"
     if not tokenizer_file.exists():
         tokenizer_file = packaged_model_path() / "tokenizer.json"

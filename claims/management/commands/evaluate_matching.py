@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.similarity.embedder import EMBEDDER_BACKENDS, get_embedder, load_encoder
+from claims.similarity.embedder import EMBEDDER_BACKENDS, get_embedder, load_encoder, read_encoder_manifest
 from claims.similarity.evaluation import run_retrieval_benchmark
 from claims.similarity.retrieval import DENSE_METHOD, FUSION_METHODS, LEXICAL_METHOD, FusionConfig
 
@@ -48,18 +48,18 @@ class Command(BaseCommand):
             raise CommandError(f"{data_dir} must hold vclaims.jsonl and {split}.jsonl.")
         methods = str(options["methods"])
         embedders = {}
+        bm25_weight = FusionConfig().weights[LEXICAL_METHOD]
         if methods != LEXICAL_METHOD:
             encoder = str(options["encoder"])
             if encoder == "packaged":
                 embedders[DENSE_METHOD] = get_embedder(backend=options["embedder"] or None)
             else:
                 embedders[DENSE_METHOD] = load_encoder(Path(encoder))
-        default_weights = FusionConfig().weights
-        bm25_weight = options["bm25_weight"]
-        weights = {
-            DENSE_METHOD: default_weights[DENSE_METHOD],
-            LEXICAL_METHOD: default_weights[LEXICAL_METHOD] if bm25_weight is None else float(bm25_weight),
-        }
+                # A fine-tuned encoder's cosines spread differently; its folder records the weight tuned for it.
+                bm25_weight = read_encoder_manifest(Path(encoder)).get("bm25_weight", bm25_weight)
+        if options["bm25_weight"] is not None:
+            bm25_weight = float(options["bm25_weight"])  # type: ignore[arg-type]
+        weights = {DENSE_METHOD: 1.0, LEXICAL_METHOD: bm25_weight}
         if methods == DENSE_METHOD:
             weights[LEXICAL_METHOD] = 0.0
         elif methods == LEXICAL_METHOD:
