@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
 
 def similarity_setting(name: str) -> Any:
     """Return the Django setting `name` when settings are configured, else the environment or default."""
+    settings: Any
     try:
         from django.conf import settings
     except ImportError:

@@ -101,7 +101,11 @@ def fine_tune_encoder(
             documents = [pair.positive for pair in batch]
             document_ids = list(positive_ids)
             for pair in batch:
-                if pair.hard_negative is not None and pair.hard_negative_id not in positive_ids:
+                if (
+                    pair.hard_negative is not None
+                    and pair.hard_negative_id is not None
+                    and pair.hard_negative_id not in positive_ids
+                ):
                     documents.append(pair.hard_negative)
                     document_ids.append(pair.hard_negative_id)
             query_vectors = embed([pair.query for pair in batch])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from claims.similarity.benchmark import measure_embedders, measure_exact_search
-from claims.similarity.embedder import OnnxEmbedder, TorchEmbedder
+from claims.similarity.embedder import Embedder, OnnxEmbedder, TorchEmbedder
 from claims.similarity.evaluation import load_queries, load_verified_claims
 from claims.similarity.onnx_export import load_agreement_sentences
 from claims.similarity.passages import split_sentence_spans
@@ -42,11 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch-sizes", default="1,32,128")
         parser.add_argument("--format", default="text", choices=["text", "json"])
 
-    def handle(self, *args: object, **options: object) -> None:
-        threads = int(options["threads"])  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
+        threads = int(options["threads"])
         batch_sizes = [int(size) for size in str(options["batch_sizes"]).split(",")]
-        sentences = benchmark_sentences(data_dir=options["data"], count=int(options["sentences"]))  # type: ignore[arg-type]
-        embedders = {
+        sentences = benchmark_sentences(data_dir=options["data"], count=int(options["sentences"]))
+        embedders: dict[str, Embedder] = {
             "torch": TorchEmbedder(threads=threads),
             "onnx": OnnxEmbedder.from_packaged_model(threads=threads),
             "onnx-fp32": OnnxEmbedder.from_packaged_model(threads=threads, full_precision=True),
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             reference="torch",
             sentences=sentences,
             batch_sizes=batch_sizes,
-            repeats=int(options["repeats"]),  # type: ignore[arg-type]
+            repeats=int(options["repeats"]),
         )
         searches = measure_exact_search()
         if options["format"] == "json":

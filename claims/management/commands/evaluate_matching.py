@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             "--details", action="store_true", help="Add scores per official split and the model versions."
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(str(options["data"]))
         split = str(options["split"])
         if not (data_dir / "vclaims.jsonl").exists() or not (data_dir / f"{split}.jsonl").exists():
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                 # A fine-tuned encoder's cosines spread differently; its folder records the weight tuned for it.
                 bm25_weight = read_encoder_manifest(Path(encoder)).get("bm25_weight", bm25_weight)
         if options["bm25_weight"] is not None:
-            bm25_weight = float(options["bm25_weight"])  # type: ignore[arg-type]
+            bm25_weight = float(options["bm25_weight"])
         weights = {DENSE_METHOD: 1.0, LEXICAL_METHOD: bm25_weight}
         if methods == DENSE_METHOD:
             weights[LEXICAL_METHOD] = 0.0
@@ -70,7 +71,7 @@ class Command(BaseCommand):
             split=split,
             embedders=embedders,
             fusion=fusion,
-            limit=options["limit"],  # type: ignore[arg-type]
+            limit=options["limit"],
         )
         summary = run.as_dict(details=bool(options["details"]))
         if options["format"] == "json":

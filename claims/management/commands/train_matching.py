@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             "posts with an encoder trained on its official train posts).",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         logging.getLogger("claims.similarity.training").setLevel(logging.INFO)
         if not logging.getLogger().handlers:
             logging.basicConfig(format="%(asctime)s %(message)s")
@@ -52,11 +53,11 @@ class Command(BaseCommand):
             raise CommandError(f"{data_dir} has no {split}.jsonl.")
         official_splits = [name for name in str(options["official_splits"]).split(",") if name]
         config = TrainingConfig(
-            epochs=int(options["epochs"]),  # type: ignore[arg-type]
-            batch_size=int(options["batch_size"]),  # type: ignore[arg-type]
-            learning_rate=float(options["learning_rate"]),  # type: ignore[arg-type]
-            seed=int(options["seed"]),  # type: ignore[arg-type]
-            threads=int(options["threads"]),  # type: ignore[arg-type]
+            epochs=int(options["epochs"]),
+            batch_size=int(options["batch_size"]),
+            learning_rate=float(options["learning_rate"]),
+            seed=int(options["seed"]),
+            threads=int(options["threads"]),
         )
         manifest = train_matching_encoder(
             data_dir=data_dir,
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             model_name=str(options["name"]),
             config=config,
             hard_negatives=not options["no_hard_negatives"],
-            work_dir=options["work_dir"],  # type: ignore[arg-type]
-            bm25_weight=float(options["bm25_weight"]),  # type: ignore[arg-type]
+            work_dir=options["work_dir"],
+            bm25_weight=float(options["bm25_weight"]),
         )
         self.stdout.write(json.dumps(manifest, indent=2))
