@@ -137,6 +137,17 @@ class BenchmarkRun:
         return summary
 
 
+def write_trec_run(rankings: Mapping[str, Sequence[str]], path: Path, *, tag: str) -> None:
+    """Write rankings as a TREC run (`qid Q0 docid rank score tag`, tab-separated) for external scorers.
+
+    Scores are 1/rank: ties in fused scores would let a scorer that re-sorts by score reorder them.
+    """
+    with open(path, "w", encoding="utf-8") as handle:
+        for query_id, ranking in rankings.items():
+            for rank, document_id in enumerate(ranking, start=1):
+                handle.write(f"{query_id}\tQ0\t{document_id}\t{rank}\t{1 / rank:.6f}\t{tag}\n")
+
+
 def run_retrieval_benchmark(
     *,
     data_dir: Path,
@@ -144,7 +155,7 @@ def run_retrieval_benchmark(
     embedders: Mapping[str, Embedder],
     fusion: FusionConfig | None = None,
     limit: int | None = None,
-    depth: int = 10,
+    depth: int = 100,
 ) -> BenchmarkRun:
     """Rank the folder's verified claims for each query of `split` with a `HybridRetriever` and score it.
 

@@ -1,6 +1,8 @@
 import importlib.util
 import json
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -9,6 +11,7 @@ from claims.similarity.evaluation import (
     load_queries,
     load_verified_claims,
     score_rankings,
+    write_trec_run,
 )
 from claims.similarity.lexical import BM25Index
 
@@ -71,6 +74,37 @@ def test_it_computes_average_precision_over_all_relevant_claims():
     assert scores.map_at_5 == pytest.approx((1 / 2 + 2 / 4) / 2)
     assert scores.mrr == pytest.approx(1 / 2)
     assert scores.recall_at_5 == 1.0
+
+
+def test_a_written_run_file_scores_the_same_in_the_reference_scorer(shared_data_dir, reference_scorer, tmp_path):
+    data_dir = shared_data_dir / "claim_retrieval" / "clef2020_task2_en"
+    queries = load_queries(data_dir=data_dir, split="test")
+    rng = random.Random(3)
+    documents = [claim.vclaim_id for claim in load_verified_claims(data_dir=data_dir)[:50]]
+    rankings = {}
+    for query in queries:
+        ranking = rng.sample(documents, 8)
+        ranking.insert(rng.randrange(0, 9), sorted(query.relevant_ids)[0])
+        rankings[query.query_id] = ranking
+    run_file = tmp_path / "run.tsv"
+
+    write_trec_run(rankings, run_file, tag="test")
+    output = subprocess.run(
+        [
+            sys.executable,
+            str(shared_data_dir / "scripts" / "eval_retrieval.py"),
+            "score",
+            str(data_dir),
+            "test",
+            str(run_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    reference = json.loads(output.stdout)["results"]["all"]
+    assert_same_as_reference(score_rankings(queries=queries, rankings=rankings), reference)
 
 
 def test_it_reads_a_benchmark_folder(tmp_path):

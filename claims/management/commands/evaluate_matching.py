@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.similarity.embedder import EMBEDDER_BACKENDS, get_embedder, load_encoder, read_encoder_manifest
-from claims.similarity.evaluation import run_retrieval_benchmark
+from claims.similarity.evaluation import run_retrieval_benchmark, write_trec_run
 from claims.similarity.retrieval import DENSE_METHOD, FUSION_METHODS, LEXICAL_METHOD, FusionConfig
 
 METHOD_CHOICES = ("hybrid", DENSE_METHOD, LEXICAL_METHOD)
@@ -38,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--bm25-weight", type=float, help="Weight of BM25 against the cosine (default: tuned).")
         parser.add_argument("--rrf-k", type=float, default=FusionConfig.rrf_k)
         parser.add_argument("--limit", type=int, help="Only the first N queries (smoke runs).")
+        parser.add_argument("--run-file", type=Path, help="Also write the rankings as a TREC run file.")
         parser.add_argument(
             "--details", action="store_true", help="Add scores per official split and the model versions."
         )
@@ -73,6 +74,8 @@ class Command(BaseCommand):
             fusion=fusion,
             limit=options["limit"],
         )
+        if options["run_file"] is not None:
+            write_trec_run(run.rankings, Path(options["run_file"]), tag="claim-workbench")
         summary = run.as_dict(details=bool(options["details"]))
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary))
