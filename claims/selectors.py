@@ -41,14 +41,19 @@ def claim_queue(*, user: User) -> QuerySet[Claim]:
     )
 
 
+def claims_with_published_verdict() -> QuerySet[Claim]:
+    """The one definition of "published": what exports carry and what earlier verdicts are matched against."""
+    return Claim.objects.filter(status=ClaimStatus.PUBLISHED, verdict__published_at__isnull=False)
+
+
 def claims_published(*, since: dt.datetime | None = None) -> QuerySet[Claim]:
     """Claims with a published verdict, oldest change first (stable for incremental sync)."""
-    claims = Claim.objects.filter(status=ClaimStatus.PUBLISHED, verdict__published_at__isnull=False)
+    claims = claims_with_published_verdict()
     if since is not None:
         claims = claims.filter(updated_at__gt=since)
-    return claims.select_related(
-        "article", "verdict__rating", "verdict__author", "verdict__approver"
-    ).order_by("updated_at", "id")
+    return claims.select_related("article", "verdict__rating", "verdict__author", "verdict__approver").order_by(
+        "updated_at", "id"
+    )
 
 
 def claim_suggestions(*, claim: Claim) -> QuerySet[Suggestion]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
 from ..models import Claim, SourcePassage, Suggestion
+from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
 from ..similarity.fusion import reciprocal_rank_fusion
 from ..similarity.lexical import BM25Index
@@ -82,10 +83,6 @@ class _LexicalCache:
 
 
 _lexical = _LexicalCache()
-
-
-def _published_claims():  # type: ignore[no-untyped-def]
-    return Claim.objects.filter(status=ClaimStatus.PUBLISHED, verdict__published_at__isnull=False)
 
 
 def _hybrid(dense: list[tuple[int, float]], lexical: list[tuple[object, float]]) -> dict[int, dict[str, float]]:
@@ -158,7 +155,7 @@ def claim_suggest(*, claim_id: int) -> int:
         store.nearest_passages(vector, model_version=version, k=top_k),
         _lexical.get("passages", passages, "id").search(claim.text, top_k),
     )
-    earlier = _published_claims().exclude(pk=claim.pk)
+    earlier = claims_with_published_verdict().exclude(pk=claim.pk)
     claim_scores = _hybrid(
         store.nearest_published_claims(vector, model_version=version, k=top_k, exclude_claim_id=claim.pk),
         _lexical.get("claims", earlier, "updated_at").search(claim.text, top_k),
@@ -208,7 +205,11 @@ def claims_unprocessed_batches(*, older_than_seconds: int = 120) -> list[list[in
         .order_by("id")
         .values_list("id", flat=True)
     )
-    size = settings.SIMILARITY_REMATCH_BATCH
+    return _in_batches(ids)
+
+
+def _in_batches(ids: list[int], *, size: int | None = None) -> list[list[int]]:
+    size = size or settings.SIMILARITY_REMATCH_BATCH
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 

@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Max, QuerySet
 
 from claims.choices import ClaimStatus
-from claims.models import Claim, SourcePassage
+from claims.models import SourcePassage
+from claims.selectors import claims_with_published_verdict
 from claims.similarity.index import top_k_rows
 
 
@@ -31,10 +32,6 @@ class VectorStore(Protocol):
 
 def _vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(repr(float(x)) for x in np.asarray(vector, dtype=np.float32)) + "]"
-
-
-def _published_claims() -> QuerySet[Claim]:
-    return Claim.objects.filter(status=ClaimStatus.PUBLISHED, verdict__published_at__isnull=False)
 
 
 class PgvectorStore:
@@ -114,7 +111,7 @@ class NumpyStore:
     def nearest_published_claims(
         self, vector: np.ndarray, *, model_version: str, k: int, exclude_claim_id: int | None = None
     ) -> list[tuple[int, float]]:
-        claims = _published_claims().filter(embedding_model=model_version, embedding__isnull=False)
+        claims = claims_with_published_verdict().filter(embedding_model=model_version, embedding__isnull=False)
         matrix = self._matrix(f"claims:{model_version}", claims, "updated_at")
         return self._top(matrix, vector, k, exclude_claim_id)
 
