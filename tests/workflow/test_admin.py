@@ -73,7 +73,11 @@ def test_a_user_without_staff_status_cannot_open_the_admin(client, outsider, som
 
 def test_the_filters_and_search_work_on_the_claim_list(client, staff, some_data):
     user = staff("reviewer")
-    review.review_take_next(user=user)
+    taken = review.review_take_next(user=user)
     client.force_login(user)
     url = reverse("admin:claims_claim_changelist")
-    assert client.get(url, {"status__exact": "in_review", "score": "high", "q": "percent"}).status_code == 200
+    found = client.get(url, {"status__exact": "in_review", "score": "high", "q": "percent"})
+    assert found.status_code == 200
+    assert taken.text[:100] in found.content.decode()
+    missed = client.get(url, {"status__exact": "dismissed", "q": "percent"})
+    assert taken.text[:100] not in missed.content.decode()
