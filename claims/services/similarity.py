@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,9 +23,12 @@ from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTa
 from ..models import Claim, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
-from ..similarity.fusion import reciprocal_rank_fusion
+from ..similarity.fusion import weighted_score_fusion
+from ..similarity.index import top_k_rows
 from ..similarity.lexical import BM25Index
+from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for
 from ..similarity.stores import get_vector_store
+from ..similarity.text import clean_query
 
 EMBED_BATCH = 64
 
@@ -37,7 +41,8 @@ def claims_embed(*, claim_ids: list[int]) -> int:
     )
     if not pending:
         return 0
-    vectors = embedder.encode([text for _, text in pending], batch_size=EMBED_BATCH)
+    # The same cleaned text BM25 sees: links and handles say nothing about the claim.
+    vectors = embedder.encode([clean_query(text) for _, text in pending], batch_size=EMBED_BATCH)
     with transaction.atomic():
         for (claim_id, _), vector in zip(pending, vectors, strict=True):
             Claim.objects.filter(pk=claim_id).update(embedding=vector, embedding_model=embedder.model_version)
@@ -85,15 +90,56 @@ class _LexicalCache:
 _lexical = _LexicalCache()
 
 
-def _hybrid(dense: list[tuple[int, float]], lexical: list[tuple[object, float]]) -> dict[int, dict[str, float]]:
-    """Fuse the two rankings (reciprocal rank fusion) and keep each method's own score."""
-    fused = reciprocal_rank_fusion({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
-    scores: dict[int, dict[str, float]] = {int(i): {"rrf": round(s, 6)} for i, s in fused}  # type: ignore[arg-type]
-    for row_id, score in dense:
-        scores[row_id]["dense"] = round(score, 6)
-    for row_id, score in lexical:
-        scores[int(row_id)]["bm25"] = round(score, 4)  # type: ignore[call-overload]
-    return scores
+def _hybrid(
+    *,
+    vector: np.ndarray,
+    text: str,
+    dense: list[tuple[int, float]],
+    lexical: BM25Index,
+    vectors_of: Callable[[list[int]], dict[int, np.ndarray]],
+    k: int,
+) -> dict[int, dict[str, float]]:
+    """The `k` best candidates by weighted fusion of cosine and BM25, with each method's own score.
+
+    Candidates are the union of both methods' top `k`, and each is scored by both methods: a passage
+    BM25 ranks first but the vector search ranked sixth still gets its real cosine, fetched here,
+    rather than counting as 0. The fusion is the one `evaluate_matching` measures (`FusionConfig`).
+    """
+    bm25_all = lexical.score_all(text)
+    lexical_top = [int(lexical.ids[row]) for row in top_k_rows(bm25_all, k) if bm25_all[row] > 0]  # type: ignore[call-overload]
+    cosines = dict(dense)
+    unscored = [row_id for row_id in lexical_top if row_id not in cosines]
+    if unscored:
+        query = np.asarray(vector, dtype=np.float32)
+        cosines.update({row_id: float(row_vector @ query) for row_id, row_vector in vectors_of(unscored).items()})
+    candidates = sorted(set(cosines) | set(lexical_top))
+    bm25 = {
+        row_id: float(bm25_all[lexical.row_of[row_id]]) if row_id in lexical.row_of else 0.0 for row_id in candidates
+    }
+    # Cosine plus a weight times BM25 over the query's best BM25 score; on CheckThat! dev data this
+    # beat reciprocal rank fusion by 0.02 MAP@5 or more.
+    fusion = fusion_for(get_embedder())
+    fused = weighted_score_fusion(
+        {DENSE_METHOD: {row_id: cosines.get(row_id, 0.0) for row_id in candidates}, LEXICAL_METHOD: bm25},
+        weights=fusion.weights,
+        normalisation=fusion.normalisation,
+    )
+    return {
+        int(row_id): {  # type: ignore[call-overload]
+            "fused": round(score, 6),
+            DENSE_METHOD: round(cosines.get(row_id, 0.0), 6),  # type: ignore[call-overload]
+            LEXICAL_METHOD: round(bm25[row_id], 4),  # type: ignore[index]
+        }
+        for row_id, score in fused[:k]
+    }
+
+
+def _stored_vectors(queryset, *, model_version: str) -> Callable[[list[int]], dict[int, np.ndarray]]:  # type: ignore[no-untyped-def]
+    def vectors_of(ids: list[int]) -> dict[int, np.ndarray]:
+        rows = queryset.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
+        return dict(rows.values_list("id", "embedding"))
+
+    return vectors_of
 
 
 def _decide(scores: dict[str, float]) -> str | None:
@@ -127,7 +173,7 @@ def _upsert(
     target_field = "target_passage_id" if kind == SuggestionTarget.PASSAGE else "target_claim_id"
     lookup = {"claim": claim, target_field: target_id, "model_version": model_version}
     existing = Suggestion.objects.select_for_update().filter(**lookup).first()
-    fused = float(scores.get("rrf", 0.0))
+    fused = float(scores.get("fused", 0.0))
     if existing is None:
         Suggestion.objects.create(target_kind=kind, scores=scores, fused_score=fused, state=state, **lookup)
         return
@@ -150,16 +196,29 @@ def claim_suggest(*, claim_id: int) -> int:
     vector = np.asarray(claim.embedding, dtype=np.float32)
     store, top_k, version = get_vector_store(), settings.SIMILARITY_TOP_K, embedder.model_version
 
+    text = clean_query(claim.text)
     passages = SourcePassage.objects.all()
     passage_scores = _hybrid(
-        store.nearest_passages(vector, model_version=version, k=top_k),
-        _lexical.get("passages", passages, "id").search(claim.text, top_k),
+        vector=vector,
+        text=text,
+        dense=store.nearest_passages(vector, model_version=version, k=top_k),
+        lexical=_lexical.get("passages", passages, "id"),
+        vectors_of=_stored_vectors(passages, model_version=version),
+        k=top_k,
     )
-    earlier = claims_with_published_verdict().exclude(pk=claim.pk)
+    published = claims_with_published_verdict()
+    earlier = published.exclude(pk=claim.pk)
     claim_scores = _hybrid(
-        store.nearest_published_claims(vector, model_version=version, k=top_k, exclude_claim_id=claim.pk),
-        _lexical.get("claims", earlier, "updated_at").search(claim.text, top_k),
+        vector=vector,
+        text=text,
+        dense=store.nearest_published_claims(vector, model_version=version, k=top_k, exclude_claim_id=claim.pk),
+        # The index covers every published claim (so it is shared by all jobs); the claim itself is
+        # dropped from the candidates below.
+        lexical=_lexical.get("claims", published, "updated_at"),
+        vectors_of=_stored_vectors(earlier, model_version=version),
+        k=top_k + 1,
     )
+    claim_scores.pop(claim.pk, None)
     targets = {row.pk: row for row in earlier.filter(pk__in=claim_scores).select_related("verdict")}
 
     written = 0
@@ -225,11 +284,17 @@ def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
     if not query:
         return []
     embedder = get_embedder()
-    vector = embedder.encode([query[:2000]])[0]
+    query = clean_query(query[:2000])
+    vector = embedder.encode([query])[0]
+    passages = SourcePassage.objects.all()
     scores = _hybrid(
-        get_vector_store().nearest_passages(vector, model_version=embedder.model_version, k=k),
-        _lexical.get("passages", SourcePassage.objects.all(), "id").search(query, k),
+        vector=vector,
+        text=query,
+        dense=get_vector_store().nearest_passages(vector, model_version=embedder.model_version, k=k),
+        lexical=_lexical.get("passages", passages, "id"),
+        vectors_of=_stored_vectors(passages, model_version=embedder.model_version),
+        k=k,
     )
-    ranked = sorted(scores.items(), key=lambda item: -item[1]["rrf"])[:k]
+    ranked = sorted(scores.items(), key=lambda item: -item[1]["fused"])
     passages = SourcePassage.objects.select_related("source").in_bulk([passage_id for passage_id, _ in ranked])
     return [PassageHit(passages[pid], s) for pid, s in ranked if pid in passages]

@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "SIMILARITY_EMBEDDER": "onnx",
     "SIMILARITY_MODEL_DIR": PROJECT_ROOT / "var" / "models",
     "SIMILARITY_THREADS": 1,
+    # An encoder folder written by `train_matching` (ONNX + manifest); empty means the packaged model.
+    "SIMILARITY_ENCODER_DIR": "",
 }
 
 

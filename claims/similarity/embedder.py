@@ -106,6 +106,9 @@ class OnnxEmbedder:
 
         self.model_file = Path(model_file)
         self.model_version = model_version
+        # A fine-tuned encoder's cosines spread differently, so its folder records the BM25 weight
+        # tuned with it; None means the default fusion weights.
+        self.bm25_weight: float | None = None
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=max_seq_length)
@@ -184,12 +187,15 @@ def load_encoder(folder: Path, *, threads: int | None = None) -> OnnxEmbedder:
     tokenizer_file = folder / "tokenizer.json"
     if not tokenizer_file.exists():
         tokenizer_file = packaged_model_path() / "tokenizer.json"
-    return OnnxEmbedder(
+    embedder = OnnxEmbedder(
         model_file=folder / manifest["model_file"],
         tokenizer_file=tokenizer_file,
         model_version=model_version_for(variant=f"onnx-{manifest['variant']}", model_name=manifest["model_name"]),
         threads=threads if threads is not None else int(similarity_setting("SIMILARITY_THREADS")),
     )
+    if manifest.get("bm25_weight") is not None:
+        embedder.bm25_weight = float(manifest["bm25_weight"])
+    return embedder
 
 
 _embedders: dict[str, Embedder] = {}
@@ -198,7 +204,8 @@ _embedders_lock = threading.Lock()
 
 def create_embedder(*, backend: str) -> Embedder:
     if backend == "onnx":
-        return OnnxEmbedder.from_packaged_model()
+        encoder_dir = str(similarity_setting("SIMILARITY_ENCODER_DIR") or "")
+        return load_encoder(Path(encoder_dir)) if encoder_dir else OnnxEmbedder.from_packaged_model()
     if backend == "torch":
         return TorchEmbedder(threads=int(similarity_setting("SIMILARITY_THREADS")))
     raise ValueError(f"Unknown embedder backend {backend!r}; expected one of {EMBEDDER_BACKENDS}.")

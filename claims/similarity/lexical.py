@@ -47,6 +47,7 @@ class BM25Index:
         if len(set(ids)) != len(ids):
             raise ValueError("Document ids must be unique.")
         self.ids = list(ids)
+        self.row_of = {document_id: row for row, document_id in enumerate(self.ids)}
         self.drop_stopwords = drop_stopwords
         self._bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
         corpus_tokens = [tokenize(text, drop_stopwords=drop_stopwords) for text in texts]

