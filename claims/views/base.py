@@ -37,9 +37,9 @@ View = Callable[..., HttpResponse]
 
 
 def with_security_headers(response: HttpResponse) -> HttpResponse:
+    """The page's own policy; Referrer-Policy, nosniff and the frame and opener policies come from
+    SecurityMiddleware for every response, and claims.middleware covers responses made elsewhere."""
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

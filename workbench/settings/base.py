@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "claims.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -144,6 +145,22 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Review workflow ---------------------------------------------------------------------------
 REVIEW_LEASE_DURATION = timedelta(minutes=int(os.environ.get("REVIEW_LEASE_MINUTES", "30")))
+
+# --- Security -------------------------------------------------------------------------------
+# SecurityMiddleware and XFrameOptionsMiddleware set these on every response, pages and API alike;
+# claims.middleware adds the Content-Security-Policy. They are Django's defaults, spelled out so a
+# change of default cannot quietly drop one.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sign-in: after this many failed attempts for one username, or from one address, within the
+# window, further attempts are refused until the window has passed. The address limit is higher
+# because a newsroom may sit behind one address.
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+AUTHENTICATION_BACKENDS = ["claims.services.login_throttle.ThrottledModelBackend"]
 
 # --- Ingest ----------------------------------------------------------------------------------
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(2 * 1024 * 1024)))
