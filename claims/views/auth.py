@@ -1,4 +1,5 @@
-"""Sign-in and sign-out: Django's own views, with the workbench's template and headers."""
+"""Sign-in and sign-out: Django's own views, with the workbench's template and headers, and sign-in
+refused with a clear message while the username or address is throttled."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 
+from ..services.login_throttle import LoginThrottledError, client_address, login_throttle_check
 from .base import with_security_headers
 
 
@@ -18,6 +20,18 @@ class LoginView(auth_views.LoginView):
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         return with_security_headers(super().dispatch(request, *args, **kwargs))
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        try:
+            login_throttle_check(username=username, address=client_address(request))
+        except LoginThrottledError as error:
+            # An unbound form: validating the posted one would check the password after all.
+            form = self.get_form_class()(request, initial={"username": username})
+            response = self.render_to_response(self.get_context_data(form=form, throttled=error.message), status=429)
+            response["Retry-After"] = str(error.extra["retry_after_seconds"])
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):
