@@ -117,6 +117,21 @@ def score_rankings(*, queries: Sequence[RetrievalQuery], rankings: Mapping[str, 
     )
 
 
+def score_by_official_split(
+    *, queries: Sequence[RetrievalQuery], rankings: Mapping[str, Sequence[str]]
+) -> dict[str, RetrievalScores]:
+    """Scores per official split, when a file mixes several (dev folders often do); else empty."""
+    official_splits = sorted({query.official_split for query in queries})
+    if len(official_splits) < 2:
+        return {}
+    return {
+        official_split: score_rankings(
+            queries=[query for query in queries if query.official_split == official_split], rankings=rankings
+        )
+        for official_split in official_splits
+    }
+
+
 @dataclass(frozen=True)
 class BenchmarkRun:
     scores: RetrievalScores
@@ -180,15 +195,9 @@ def run_retrieval_benchmark(
     rankings = {
         query.query_id: [str(result.id) for result in ranking] for query, ranking in zip(queries, results, strict=True)
     }
-    by_split: dict[str, RetrievalScores] = {}
-    official_splits = sorted({query.official_split for query in queries})
-    if len(official_splits) > 1:
-        for official_split in official_splits:
-            subset = [query for query in queries if query.official_split == official_split]
-            by_split[official_split] = score_rankings(queries=subset, rankings=rankings)
     return BenchmarkRun(
         scores=score_rankings(queries=queries, rankings=rankings),
-        scores_by_official_split=by_split,
+        scores_by_official_split=score_by_official_split(queries=queries, rankings=rankings),
         queries_per_second=len(queries) / elapsed if elapsed > 0 else float("inf"),
         indexing_seconds=indexing_seconds,
         model_versions={method: embedder.model_version for method, embedder in embedders.items()},

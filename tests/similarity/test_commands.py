@@ -55,3 +55,25 @@ def test_evaluate_matching_runs_the_hybrid_retriever_and_names_the_model_on_requ
 def test_evaluate_matching_refuses_a_folder_without_the_split(benchmark_folder):
     with pytest.raises(CommandError):
         call_command("evaluate_matching", "--data", str(benchmark_folder), "--split", "dev")
+
+
+def test_evaluate_matching_through_the_service_runs_in_a_throwaway_database(benchmark_folder):
+    summary = run_evaluate_matching("--data", str(benchmark_folder), "--split", "test", "--through-service")
+
+    assert summary["path"] == "service (sqlite)"
+    assert summary["n_queries"] == 3
+    assert summary["map@5"] == 1.0
+
+
+def test_evaluate_matching_through_the_service_refuses_options_of_the_in_memory_ranking(benchmark_folder):
+    with pytest.raises(CommandError, match="--fusion does not apply"):
+        call_command(
+            "evaluate_matching",
+            "--data",
+            str(benchmark_folder),
+            "--split",
+            "test",
+            "--through-service",
+            "--fusion",
+            "rrf",
+        )

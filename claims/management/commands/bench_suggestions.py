@@ -13,19 +13,15 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from claims.management.throwaway import run_in_throwaway_database
 from claims.models import Claim, Source, SourcePassage
 from claims.services import similarity
 from claims.similarity.embedder import get_embedder
@@ -74,39 +70,12 @@ class Command(BaseCommand):
         self.stdout.write(f"(load average {os.getloadavg()[0]:.1f}; first = first claim, which builds the BM25 index)")
 
     def _child(self, *, backend: str, size: int, options: dict) -> dict:
-        env = dict(os.environ)
-        cleanup = None
-        if backend == "sqlite":
-            folder = tempfile.mkdtemp(prefix="bench-suggestions-")
-            env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        elif backend == "postgresql":
-            name = f"bench_suggestions_{uuid.uuid4().hex[:8]}"
-            server = options["postgres_server"].rstrip("/")
-            subprocess.run(["psql", server + "/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-            env["DATABASE_URL"] = f"{server}/{name}"
-            cleanup = ["psql", server + "/postgres", "-qc", f"DROP DATABASE {name} WITH (FORCE)"]
-        else:
-            raise CommandError(f"Unknown backend {backend!r}; use sqlite or postgresql.")
-        command = [
-            sys.executable,
-            "manage.py",
-            "bench_suggestions",
-            "--in-place",
-            "--passages",
-            str(size),
-            "--claims",
-            str(options["claims"]),
-            "--texts",
-            options["texts"],
-        ]
-        try:
-            result = subprocess.run(command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
-        finally:
-            if cleanup:
-                subprocess.run(cleanup, check=False)
-        if result.returncode != 0:
-            raise CommandError(f"The {backend} run failed:\n{result.stderr[-3000:]}")
-        return {"backend": backend, **json.loads(result.stdout.strip().splitlines()[-1])}
+        arguments = ["bench_suggestions", "--in-place", "--passages", str(size)]
+        arguments += ["--claims", str(options["claims"]), "--texts", options["texts"]]
+        result = run_in_throwaway_database(
+            backend=backend, arguments=arguments, postgres_server=options["postgres_server"], name="bench_suggestions"
+        )
+        return {"backend": backend, **result}
 
     def _measure(self, options: dict) -> dict:
         call_command("migrate", verbosity=0)

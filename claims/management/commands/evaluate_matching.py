@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims.errors import WorkbenchError
+from claims.management.throwaway import BACKENDS, DEFAULT_POSTGRES_SERVER, run_in_throwaway_database
+from claims.services.matching_evaluation import matching_evaluate_through_service
 from claims.similarity.embedder import EMBEDDER_BACKENDS, get_embedder, load_encoder, read_encoder_manifest
 from claims.similarity.evaluation import run_retrieval_benchmark, write_trec_run
 from claims.similarity.retrieval import DENSE_METHOD, FUSION_METHODS, LEXICAL_METHOD, FusionConfig
@@ -42,12 +47,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--details", action="store_true", help="Add scores per official split and the model versions."
         )
+        parser.add_argument(
+            "--through-service",
+            action="store_true",
+            help="Measure the product's own path instead: the verified claims become source passages in a "
+            "throwaway database, and each query goes through the suggestion job as a new claim.",
+        )
+        parser.add_argument("--database", default="sqlite", choices=BACKENDS, help="With --through-service.")
+        parser.add_argument("--postgres-server", default=DEFAULT_POSTGRES_SERVER, help="With --database postgresql.")
+        parser.add_argument("--in-place", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(str(options["data"]))
         split = str(options["split"])
         if not (data_dir / "vclaims.jsonl").exists() or not (data_dir / f"{split}.jsonl").exists():
             raise CommandError(f"{data_dir} must hold vclaims.jsonl and {split}.jsonl.")
+        if options["in_place"]:
+            self._write(self._through_service_in_place(data_dir=data_dir, split=split, options=options), options)
+            return
+        if options["through_service"]:
+            self._write(self._through_service(data_dir=data_dir, split=split, options=options), options)
+            return
         methods = str(options["methods"])
         embedders = {}
         bm25_weight = FusionConfig().weights[LEXICAL_METHOD]
@@ -76,7 +96,38 @@ class Command(BaseCommand):
         )
         if options["run_file"] is not None:
             write_trec_run(run.rankings, Path(options["run_file"]), tag="claim-workbench")
-        summary = run.as_dict(details=bool(options["details"]))
+        self._write(run.as_dict(details=bool(options["details"])), options)
+
+    def _through_service(self, *, data_dir: Path, split: str, options: dict[str, Any]) -> dict[str, object]:
+        # The service path uses the product's settings; options that change the in-memory ranking do not apply.
+        defaults = {"methods": "hybrid", "fusion": FusionConfig.method, "bm25_weight": None, "run_file": None}
+        for option, default in {**defaults, "embedder": None}.items():
+            if options[option] != default:
+                raise CommandError(f"--{option.replace('_', '-')} does not apply with --through-service.")
+        arguments = ["evaluate_matching", "--in-place", "--data", str(data_dir.resolve()), "--split", split]
+        arguments += ["--format", "json"] + (["--details"] if options["details"] else [])
+        if options["limit"] is not None:
+            arguments += ["--limit", str(options["limit"])]
+        encoder = str(options["encoder"])
+        environment = {} if encoder == "packaged" else {"SIMILARITY_ENCODER_DIR": str(Path(encoder).resolve())}
+        result = run_in_throwaway_database(
+            backend=options["database"],
+            arguments=arguments,
+            postgres_server=options["postgres_server"],
+            name="evaluate_matching",
+            environment=environment,
+        )
+        return {**result, "path": f"service ({options['database']})"}
+
+    def _through_service_in_place(self, *, data_dir: Path, split: str, options: dict[str, Any]) -> dict[str, object]:
+        call_command("migrate", verbosity=0)
+        try:
+            run = matching_evaluate_through_service(data_dir=data_dir, split=split, limit=options["limit"])
+        except WorkbenchError as error:
+            raise CommandError(str(error)) from error
+        return run.as_dict(details=bool(options["details"]))
+
+    def _write(self, summary: dict[str, object], options: dict[str, Any]) -> None:
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary))
             return
