@@ -20,6 +20,7 @@ from claims.choices import TokenScope
 from claims.models import Article, Claim, IdempotencyRecord
 from claims.services.tokens import token_create
 from tests.factories import UserFactory
+from tests.integration.conftest import celery_publishing_to
 
 pytestmark = [pytest.mark.integration]
 
@@ -77,22 +78,8 @@ def _plans() -> list[list[tuple[int, str | None]]]:
 def celery_publishes_in_memory() -> Iterator[None]:
     """The claim jobs each ingest queues go to an in-process broker: nothing here needs them run,
     and the shared Redis must not collect thousands of jobs for a database that is dropped after."""
-    from workbench.celery import app
-
-    def drop_pools() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    previous = app.conf.broker_url
-    drop_pools()
-    app.conf.broker_url = "memory://"
-    try:
+    with celery_publishing_to("memory://"):
         yield
-    finally:
-        drop_pools()
-        app.conf.broker_url = previous
 
 
 def _client_run(base_url: str, secret: str, client: int, plan, sent: list[Sent], errors: list[str]) -> None:
