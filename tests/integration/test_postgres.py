@@ -1,14 +1,9 @@
-import threading
-from collections import Counter
-
 import numpy as np
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from claims.choices import ClaimStatus
 from claims.models import Claim
-from claims.services import review
-from tests.factories import ArticleFactory, ClaimFactory, UserFactory
+from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = [pytest.mark.integration]
 
@@ -44,47 +39,3 @@ def test_an_embedding_round_trips_through_pgvector_and_cosine_search_finds_it():
             [query],
         )
         assert cursor.fetchone()[0] == claims[7].pk
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_reviewers_emptying_a_queue_of_200_take_every_claim_exactly_once():
-    article = ArticleFactory()
-    Claim.objects.bulk_create(
-        [
-            Claim(article=article, text=f"Claim {i}", priority=float(i % 7), status=ClaimStatus.NEW)
-            for i in range(200)
-        ]
-    )
-    reviewers = [UserFactory(username=f"queue_reviewer_{i}", roles=["reviewer"]) for i in range(20)]
-    taken: list[int] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    start = threading.Barrier(len(reviewers))
-
-    def work(user):
-        try:
-            start.wait()
-            while True:
-                claim = review.review_take_next(user=user)
-                if claim is None:
-                    return
-                with lock:
-                    taken.append(claim.pk)
-                # Finish the claim so the next take hands out a new one.
-                review.claim_dismiss(user=user, claim_id=claim.pk)
-        except BaseException as error:  # noqa: BLE001 - reported to the main thread below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(user,)) for user in reviewers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not errors, errors
-    counts = Counter(taken)
-    assert len(counts) == 200
-    assert max(counts.values()) == 1
-    assert Claim.objects.filter(status=ClaimStatus.DISMISSED).count() == 200

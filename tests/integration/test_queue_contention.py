@@ -1,0 +1,198 @@
+"""The review queue under contention on PostgreSQL: many reviewers at once, each thread on its own
+connection, with leases running out while others keep taking."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.test import override_settings
+
+from claims.choices import QUEUE_STATUSES, ClaimStatus
+from claims.errors import LeaseError
+from claims.models import Article, Claim, Evidence, Verdict
+from claims.services import review, verdicts
+from claims.services.evidence import evidence_add
+from tests.factories import ArticleFactory, SourceFactory, UserFactory, rating
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _queue_of(count: int, *, article: Article) -> list[int]:
+    claims = Claim.objects.bulk_create(
+        Claim(article=article, text=f"Claim {i}", priority=float(i % 7), status=ClaimStatus.NEW) for i in range(count)
+    )
+    return [claim.pk for claim in claims]
+
+
+def _run_together(targets: list[Callable[[], None]], *, timeout: float) -> list[BaseException]:
+    """Run each target in its own thread, released at once; each thread closes its connection."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(targets))
+
+    def run(target: Callable[[], None]) -> None:
+        try:
+            start.wait()
+            target()
+        except BaseException as error:  # noqa: BLE001 - reported to the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a reviewer thread did not finish"
+    return errors
+
+
+def _taken_counts(claim_ids: list[int]) -> Counter[int]:
+    """How often each claim was handed out, from the claims' history (written by every take)."""
+    return Counter(Claim.history.filter(id__in=claim_ids, history_change_reason="taken").values_list("id", flat=True))
+
+
+def test_twenty_reviewers_emptying_a_queue_of_1000_take_every_claim_exactly_once():
+    claim_ids = _queue_of(1000, article=ArticleFactory())
+    reviewers = [UserFactory(username=f"queue_reviewer_{i}", roles=["reviewer"]) for i in range(20)]
+    handed_out: list[tuple[int, int]] = []
+    lock = threading.Lock()
+
+    def empty_the_queue(user) -> Callable[[], None]:
+        def work() -> None:
+            while (claim := review.review_take_next(user=user)) is not None:
+                with lock:
+                    handed_out.append((claim.pk, user.pk))
+                # Finish the claim so the next take hands out a new one.
+                review.claim_dismiss(user=user, claim_id=claim.pk)
+
+        return work
+
+    started = time.monotonic()
+    errors = _run_together([empty_the_queue(user) for user in reviewers], timeout=300)
+    elapsed = time.monotonic() - started
+
+    assert not errors, errors
+    per_claim = Counter(claim_id for claim_id, _ in handed_out)
+    assert set(per_claim) == set(claim_ids), "a claim was never handed out"
+    assert per_claim.most_common(1)[0][1] == 1, "a claim was handed out twice"
+    assert _taken_counts(claim_ids) == per_claim
+    assert not Claim.objects.filter(pk__in=claim_ids, status__in=QUEUE_STATUSES).exists()
+    assert Claim.objects.filter(pk__in=claim_ids, status=ClaimStatus.DISMISSED).count() == 1000
+    # The work was shared: no reviewer was starved by the others' row locks.
+    assert len({user_id for _, user_id in handed_out}) == len(reviewers)
+    print(f"1000 claims, 20 reviewers: {elapsed:.1f} s")
+
+
+LEASE = timedelta(seconds=2)
+
+
+@override_settings(REVIEW_LEASE_DURATION=LEASE)
+def test_leases_that_run_out_under_contention_go_back_to_the_queue_and_their_old_holders_cannot_write():
+    """Five reviewers walk away from the claim they took; fifteen keep working through the queue
+    while housekeeping clears expired leases as beat would. Every abandoned claim is taken again by
+    someone else after its lease ran out, the walkers' late writes are refused, and every claim is
+    finished exactly once, by a reviewer who held it."""
+    claim_ids = _queue_of(150, article=ArticleFactory())
+    source = SourceFactory()
+    walkers = [UserFactory(username=f"walker_{i}", roles=["reviewer"]) for i in range(5)]
+    workers = [UserFactory(username=f"worker_{i}", roles=["reviewer"]) for i in range(15)]
+    finished: list[tuple[int, int]] = []
+    refused: list[tuple[str, int, type[BaseException]]] = []
+    abandoned: dict[int, int] = {}
+    # Set by a walker once it has tried its late writes, so the worker who took the claim over
+    # holds it (with a live lease) until then.
+    walker_tried: dict[int, threading.Event] = {}
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def queue_left() -> bool:
+        return Claim.objects.filter(pk__in=claim_ids, status__in=QUEUE_STATUSES).exists()
+
+    def keep_working(user) -> Callable[[], None]:
+        def work() -> None:
+            while queue_left():
+                claim = review.review_take_next(user=user)
+                if claim is None:
+                    # What is left is held by someone; their leases will run out.
+                    time.sleep(0.1)
+                    continue
+                with lock:
+                    taken_over = walker_tried.get(claim.pk)
+                if taken_over is not None:
+                    assert taken_over.wait(30), "the walker never came back"
+                evidence_add(user=user, claim_id=claim.pk, source_id=source.pk, stance="supports", excerpt="ok")
+                review.claim_dismiss(user=user, claim_id=claim.pk)
+                with lock:
+                    finished.append((claim.pk, user.pk))
+
+        return work
+
+    def walk_away(user) -> Callable[[], None]:
+        def work() -> None:
+            claim = review.review_take_next(user=user)
+            assert claim is not None
+            with lock:
+                abandoned[claim.pk] = user.pk
+                walker_tried[claim.pk] = threading.Event()
+            # Come back only once someone else holds the claim.
+            deadline = time.monotonic() + 60
+            while Claim.objects.get(pk=claim.pk).assignee_id in (user.pk, None):
+                assert time.monotonic() < deadline, "nobody took the abandoned claim over"
+                time.sleep(0.05)
+            late_writes = {
+                "evidence": lambda: evidence_add(user=user, claim_id=claim.pk, source_id=source.pk, stance="refutes"),
+                "verdict": lambda: verdicts.verdict_draft(
+                    user=user, claim_id=claim.pk, rating=rating("Inaccurate"), explanation="Late."
+                ),
+                "extend": lambda: review.review_extend(user=user, claim_id=claim.pk),
+                "release": lambda: review.review_release(user=user, claim_id=claim.pk),
+            }
+            for name, write in late_writes.items():
+                try:
+                    write()
+                except Exception as error:  # noqa: BLE001 - the kind of refusal is asserted below
+                    with lock:
+                        refused.append((name, claim.pk, type(error)))
+            walker_tried[claim.pk].set()
+
+        return work
+
+    def housekeeping() -> None:
+        while not done.wait(0.3):
+            review.leases_release_expired()
+
+    keeper = threading.Thread(target=lambda: (housekeeping(), connections.close_all()))
+    keeper.start()
+    try:
+        errors = _run_together([keep_working(u) for u in workers] + [walk_away(u) for u in walkers], timeout=180)
+    finally:
+        done.set()
+        keeper.join(timeout=30)
+
+    assert not errors, errors
+    assert len(abandoned) == len(walkers)
+    per_claim = Counter(claim_id for claim_id, _ in finished)
+    assert set(per_claim) == set(claim_ids) and per_claim.most_common(1)[0][1] == 1
+    worker_ids = {user.pk for user in workers}
+    assert all(user_id in worker_ids for _, user_id in finished)
+    # Each abandoned claim was handed out twice: to its walker, then after expiry to a worker.
+    taken = _taken_counts(claim_ids)
+    assert {claim_id: taken[claim_id] for claim_id in abandoned} == dict.fromkeys(abandoned, 2)
+    assert all(taken[claim_id] == 1 for claim_id in claim_ids if claim_id not in abandoned)
+    # Every late write by a walker was refused with a 409-class lease error, and wrote nothing.
+    assert sorted((name, claim_id) for name, claim_id, _ in refused) == sorted(
+        (name, claim_id) for claim_id in abandoned for name in ("evidence", "verdict", "extend", "release")
+    )
+    assert {error for _, _, error in refused} == {LeaseError}
+    assert LeaseError.status_code == 409
+    walker_ids = [user.pk for user in walkers]
+    assert not Evidence.objects.filter(added_by_id__in=walker_ids).exists()
+    assert not Verdict.objects.filter(author_id__in=walker_ids).exists()
+    assert Evidence.objects.filter(claim_id__in=claim_ids).count() == len(claim_ids)
