@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -23,7 +24,8 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "too_large"
 
     def __init__(self, *, max_bytes: int | None = None) -> None:
-        super().__init__()
+        detail = f"The request body is larger than the limit of {max_bytes} bytes." if max_bytes else None
+        super().__init__(detail)
         self.max_bytes = max_bytes
 
 
@@ -48,7 +50,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge()
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE when DRF reads the request.
+        exc = RequestTooLarge(max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if not isinstance(exc, exceptions.APIException):
         return None
 

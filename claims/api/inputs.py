@@ -31,6 +31,16 @@ CLAIM_ORDERINGS = (
 )
 
 
+class StringField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF's CharField would turn 12345 or 1.5e300 into
+    text, and a client sending a number where text belongs has a bug it should hear about."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
@@ -75,27 +85,27 @@ class ClaimListQuery(serializers.Serializer):
     )
     article = id_field(required=False)
     claim_type = serializers.ChoiceField(choices=ClaimType.choices, required=False)
-    speaker = serializers.CharField(required=False, max_length=200)
+    speaker = StringField(required=False, max_length=200)
     assigned_to_me = serializers.BooleanField(required=False, default=False)
     min_checkworthiness = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
     updated_since = serializers.DateTimeField(
         required=False,
         help_text="Only claims changed after this instant. For incremental sync, combine with ordering=updated_at.",
     )
-    q = serializers.CharField(required=False, max_length=MAX_SEARCH_CHARS, help_text="Words the claim text contains.")
+    q = StringField(required=False, max_length=MAX_SEARCH_CHARS, help_text="Words the claim text contains.")
     ordering = serializers.ChoiceField(choices=CLAIM_ORDERINGS, required=False, default="-id")
 
 
 class ArticleIngestInput(serializers.Serializer):
-    text = serializers.CharField(required=False, trim_whitespace=False, help_text="Plain-text body.")
-    html = serializers.CharField(required=False, trim_whitespace=False, help_text="HTML page; the text is extracted.")
+    text = StringField(required=False, trim_whitespace=False, help_text="Plain-text body.")
+    html = StringField(required=False, trim_whitespace=False, help_text="HTML page; the text is extracted.")
     url = serializers.URLField(required=False, max_length=2000)
     fetch = serializers.BooleanField(required=False, default=False, help_text="Fetch the body from `url`.")
-    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
-    outlet = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    author = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    title = StringField(required=False, allow_blank=True, default="", max_length=500)
+    outlet = StringField(required=False, allow_blank=True, default="", max_length=200)
+    author = StringField(required=False, allow_blank=True, default="", max_length=300)
     published_at = DateOrDateTimeField(required=False, allow_null=True, default=None)
-    language = serializers.CharField(required=False, default="en", max_length=16)
+    language = StringField(required=False, default="en", max_length=16)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not any(attrs.get(field) for field in ("text", "html")) and not (attrs.get("url") and attrs.get("fetch")):
@@ -111,30 +121,30 @@ class EvidenceAddInput(serializers.Serializer):
     source = id_field()
     stance = serializers.ChoiceField(choices=Stance.choices)
     passage = id_field(required=False, allow_null=True, default=None)
-    excerpt = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    excerpt = StringField(required=False, allow_blank=True, default="")
+    note = StringField(required=False, allow_blank=True, default="")
 
 
 class VerdictDraftInput(serializers.Serializer):
     rating = id_field()
-    explanation = serializers.CharField(allow_blank=True)
-    corrected_statement = serializers.CharField(required=False, allow_blank=True, default="")
+    explanation = StringField(allow_blank=True)
+    corrected_statement = StringField(required=False, allow_blank=True, default="")
     expected_version = version_field()
 
 
 class VerdictSendBackInput(serializers.Serializer):
-    comment = serializers.CharField()
+    comment = StringField()
     expected_version = version_field()
 
 
 class VerdictReopenInput(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = StringField()
     expected_version = version_field()
 
 
 class SuggestionAcceptInput(serializers.Serializer):
     stance = serializers.ChoiceField(choices=Stance.choices, required=False, default=Stance.CONTEXT)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = StringField(required=False, allow_blank=True, default="")
 
 
 class ExportQuery(serializers.Serializer):
@@ -143,11 +153,11 @@ class ExportQuery(serializers.Serializer):
 
 class SourceInput(serializers.Serializer):
     url = serializers.URLField(max_length=2000)
-    title = serializers.CharField(max_length=500)
-    publisher = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    title = StringField(max_length=500)
+    publisher = StringField(required=False, allow_blank=True, default="", max_length=200)
     published_at = serializers.DateField(required=False, allow_null=True, default=None)
     kind = serializers.ChoiceField(choices=SourceKind.choices, required=False, default=SourceKind.NEWS_REPORT)
-    body = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    body = StringField(required=False, allow_blank=True, default="", trim_whitespace=False)
 
 
 MAX_IMPORT_ROWS = 1000
@@ -159,4 +169,4 @@ class SourceImportInput(serializers.Serializer):
 
 class SourceListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SourceKind.choices, required=False)
-    q = serializers.CharField(required=False, max_length=MAX_SEARCH_CHARS, help_text="Words the title contains.")
+    q = StringField(required=False, max_length=MAX_SEARCH_CHARS, help_text="Words the title contains.")

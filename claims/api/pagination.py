@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from .inputs import MAX_ID
 
 
 class KeysetPagination(BasePagination):
@@ -49,13 +52,15 @@ class KeysetPagination(BasePagination):
             if not isinstance(payload, dict) or payload.get("o") != ordering:
                 raise invalid
             last_id = payload["i"]
-            if not isinstance(last_id, int) or isinstance(last_id, bool):
+            # A forged id outside 64 bits would reach the database as an out-of-range error.
+            if not isinstance(last_id, int) or isinstance(last_id, bool) or not 0 <= last_id <= MAX_ID:
                 raise invalid
             field = queryset.model._meta.get_field(ordering.lstrip("-"))
             value = field.to_python(payload["v"])
         except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, DjangoValidationError):
             raise invalid from None
-        if value is None:
+        # Cursors this class writes never hold infinities or NaN.
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
             raise invalid
         return value, last_id
 

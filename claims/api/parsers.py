@@ -44,3 +44,6 @@ class BoundedJSONParser(JSONParser):
             return json.loads(text, parse_constant=parse_constant)
         except (ValueError, UnicodeDecodeError) as error:
             raise ParseError(f"JSON parse error - {error}") from None
+        except RecursionError:
+            # Python's decoder recurses once per level; no request of this API nests more than a few.
+            raise ParseError("JSON parse error - the document is nested too deeply.") from None

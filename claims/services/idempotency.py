@@ -55,6 +55,10 @@ def idempotent_response(
     key = key.strip()
     if not key or len(key) > MAX_KEY_CHARS:
         raise InvalidInputError(f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} characters.")
+    # The header is a structured-field string: printable ASCII. Anything else (NUL, which PostgreSQL
+    # cannot store, or control characters) is a broken client.
+    if not all(" " <= character <= "~" for character in key):
+        raise InvalidInputError("Idempotency-Key may contain only printable ASCII characters.")
     record = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if record is not None:
         return _replay(record, fingerprint)

@@ -164,6 +164,9 @@ AUTHENTICATION_BACKENDS = ["claims.services.login_throttle.ThrottledModelBackend
 
 # --- Ingest ----------------------------------------------------------------------------------
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(2 * 1024 * 1024)))
+# DRF reads a JSON body through request.body, which Django caps at this size: it must admit an
+# article at the ingest limit after JSON escaping (claims.api.parsers.max_request_bytes).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * INGEST_MAX_BYTES + 64 * 1024
 INGEST_FETCH_TIMEOUT_SECONDS = float(os.environ.get("INGEST_FETCH_TIMEOUT_SECONDS", "10"))
 # Hosts URL ingest may fetch even though they resolve to private addresses (tests use 127.0.0.1).
 INGEST_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("INGEST_FETCH_ALLOWED_PRIVATE_HOSTS")

@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import BasePagination
+
+from ..exceptions import error_body
 
 # Ids are 64-bit in every supported database; a longer number cannot name a row, and letting it
 # reach the database would be a server error instead of a 404.
@@ -21,3 +26,19 @@ def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+@csrf_exempt
+def endpoint_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
+    """Any path under /api/ that names no endpoint (an unknown resource, an id that is not a
+    number, a traversal attempt) gets the API's error body, not the site's HTML 404 page."""
+    message = "No API endpoint at this path."
+    if not request.path.endswith("/"):
+        # Without this route Django would redirect to the slashed path, and a POST would lose its body.
+        try:
+            resolved = resolve(request.path + "/")
+        except Resolver404:
+            resolved = None
+        if resolved is not None and resolved.url_name != "api-not-found":
+            message = f"No API endpoint at this path; API paths end with a slash: {request.path}/"
+    return JsonResponse(error_body(message, path=request.path[:200]), status=404)
