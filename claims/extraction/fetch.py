@@ -49,19 +49,29 @@ class FetchedDocument:
     html: str | None
 
 
-def fetch_url(url: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> FetchedDocument:
+def fetch_url(
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    allow_private: bool = False,
+    allowed_private_hosts: frozenset[str] = frozenset(),
+) -> FetchedDocument:
     """Fetch an http(s) URL and return its main text.
 
     `timeout` bounds each network operation and the whole download; `max_bytes` bounds the body,
     which is streamed and abandoned as soon as it passes the limit. `allow_private` lifts the
-    address guard (tests and trusted intranets only).
+    address guard (tests only); `allowed_private_hosts` lifts it for connections to those host
+    names only, so a redirect from an allowed host to any other private address is still refused.
 
     Raises `UnsafeUrlError` (scheme or address refused, also on a redirect), `FetchError`
     (network, HTTP status, content type), `DocumentTooLargeError`, `UndecodableDocumentError`
     and `EmptyDocumentError`.
     """
     _check_scheme(url)
-    opener = _build_opener(allow_private=allow_private)
+    opener = _build_opener(
+        allow_private=allow_private, allowed_private_hosts=frozenset(host.lower() for host in allowed_private_hosts)
+    )
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain"})
     deadline = time.monotonic() + timeout
     try:
@@ -110,9 +120,20 @@ def _check_scheme(url: str) -> None:
         raise UnsafeUrlError(f"only http and https URLs can be fetched, not {parts.scheme or 'a bare path'!r}")
     if not parts.hostname:
         raise UnsafeUrlError(f"URL {url!r} has no host")
+    # "http://trusted.example@10.0.0.1/" reads as one host and connects to another; no article
+    # needs credentials in its URL.
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeUrlError("URLs with a user name or password in them are not fetched")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535
+    except ValueError:
+        raise UnsafeUrlError(f"URL {url!r} has an invalid port") from None
 
 
-def _connect_checked(host: str, port: int, timeout: float | None, *, allow_private: bool) -> socket.socket:
+def _connect_checked(
+    host: str, port: int, timeout: float | None, *, allow_private: bool, allowed_private_hosts: frozenset[str]
+) -> socket.socket:
+    allow_private = allow_private or host.lower() in allowed_private_hosts
     try:
         candidates = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
@@ -139,41 +160,67 @@ def _connect_checked(host: str, port: int, timeout: float | None, *, allow_priva
 
 
 class _GuardedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args: object, allow_private: bool, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, allow_private: bool, allowed_private_hosts: frozenset[str], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._allow_private = allow_private
+        self._allowed_private_hosts = allowed_private_hosts
 
     def connect(self) -> None:
-        self.sock = _connect_checked(self.host, self.port, self.timeout, allow_private=self._allow_private)
+        self.sock = _connect_checked(
+            self.host,
+            self.port,
+            self.timeout,
+            allow_private=self._allow_private,
+            allowed_private_hosts=self._allowed_private_hosts,
+        )
 
 
 class _GuardedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: object, allow_private: bool, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, allow_private: bool, allowed_private_hosts: frozenset[str], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._allow_private = allow_private
+        self._allowed_private_hosts = allowed_private_hosts
 
     def connect(self) -> None:
-        raw = _connect_checked(self.host, self.port, self.timeout, allow_private=self._allow_private)
+        raw = _connect_checked(
+            self.host,
+            self.port,
+            self.timeout,
+            allow_private=self._allow_private,
+            allowed_private_hosts=self._allowed_private_hosts,
+        )
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 class _GuardedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(self, *, allow_private: bool, allowed_private_hosts: frozenset[str]) -> None:
         super().__init__()
         self._allow_private = allow_private
+        self._allowed_private_hosts = allowed_private_hosts
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        connection = functools.partial(_GuardedHTTPConnection, allow_private=self._allow_private)
+        connection = functools.partial(
+            _GuardedHTTPConnection, allow_private=self._allow_private, allowed_private_hosts=self._allowed_private_hosts
+        )
         return self.do_open(connection, req)  # type: ignore[arg-type]
 
 
 class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(self, *, allow_private: bool, allowed_private_hosts: frozenset[str]) -> None:
         super().__init__(context=ssl.create_default_context())
         self._allow_private = allow_private
+        self._allowed_private_hosts = allowed_private_hosts
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        connection = functools.partial(_GuardedHTTPSConnection, allow_private=self._allow_private)
+        connection = functools.partial(
+            _GuardedHTTPSConnection,
+            allow_private=self._allow_private,
+            allowed_private_hosts=self._allowed_private_hosts,
+        )
         return self.do_open(connection, req, context=self._context)  # type: ignore[arg-type,attr-defined]
 
 
@@ -191,13 +238,13 @@ class _CheckedRedirectHandler(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def _build_opener(*, allow_private: bool) -> urllib.request.OpenerDirector:
+def _build_opener(*, allow_private: bool, allowed_private_hosts: frozenset[str]) -> urllib.request.OpenerDirector:
     # Built by hand rather than with build_opener(): no proxy from the environment (a proxy would
     # hide the real destination from the guard), and no file:, ftp: or data: handlers.
     opener = urllib.request.OpenerDirector()
     for handler in (
-        _GuardedHTTPHandler(allow_private=allow_private),
-        _GuardedHTTPSHandler(allow_private=allow_private),
+        _GuardedHTTPHandler(allow_private=allow_private, allowed_private_hosts=allowed_private_hosts),
+        _GuardedHTTPSHandler(allow_private=allow_private, allowed_private_hosts=allowed_private_hosts),
         _CheckedRedirectHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),

@@ -80,12 +80,11 @@ def article_ingest(
         if fetch:
             if not url:
                 raise InvalidInputError("A URL is needed to fetch an article.")
-            host = url.split("/")[2].split(":")[0] if "://" in url else ""
             document = fetch_url(
                 url,
                 timeout=settings.INGEST_FETCH_TIMEOUT_SECONDS,
                 max_bytes=settings.INGEST_MAX_BYTES,
-                allow_private=host in settings.INGEST_FETCH_ALLOWED_PRIVATE_HOSTS,
+                allowed_private_hosts=frozenset(settings.INGEST_FETCH_ALLOWED_PRIVATE_HOSTS),
             )
             if document.html is not None:
                 html = document.html
