@@ -72,6 +72,15 @@ def verdict_draft(
         raise InvalidInputError("Unknown rating.", rating=rating)
     with transaction.atomic():
         claim = _locked_claim(claim_id)
+        verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
+        # A stale edit is reported as stale before the claim's state is judged: when the same draft
+        # is submitted twice at once, the first moves the claim on, and the second must learn that
+        # the verdict changed (and its current version), not that drafting is closed.
+        if verdict is None:
+            if expected_version not in (None, 0):
+                raise StaleVersionError("This verdict does not exist any more.", current_version=0)
+        else:
+            _check_version(verdict, expected_version)
         if claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED):
             raise ClaimStateError(
                 "A verdict can only be drafted while the claim is in review, "
@@ -79,13 +88,9 @@ def verdict_draft(
                 status=claim.status,
             )
         lease_require(claim=claim, user=user)
-        verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
         if verdict is None:
-            if expected_version not in (None, 0):
-                raise StaleVersionError("This verdict does not exist any more.", current_version=0)
             verdict = Verdict(claim=claim, author=user, rating=rating_obj)
         else:
-            _check_version(verdict, expected_version)
             verdict.version += 1
             verdict.author = user
         verdict.rating = rating_obj
