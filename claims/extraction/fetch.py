@@ -69,6 +69,7 @@ def fetch_url(
     and `EmptyDocumentError`.
     """
     _check_scheme(url)
+    url = _with_ascii_host(url)
     opener = _build_opener(
         allow_private=allow_private, allowed_private_hosts=frozenset(host.lower() for host in allowed_private_hosts)
     )
@@ -91,6 +92,9 @@ def fetch_url(
     except urllib.error.URLError as error:
         raise FetchError(f"could not fetch {url}: {error.reason}") from error
     except (TimeoutError, http.client.HTTPException, ssl.SSLError, OSError) as error:
+        raise FetchError(f"could not fetch {url}: {error}") from error
+    except ValueError as error:
+        # A redirect to a URL that urllib or the IDNA codec cannot handle (UnicodeError is a ValueError).
         raise FetchError(f"could not fetch {url}: {error}") from error
 
     # The size limit was enforced on the bytes received; re-encoding a decoded page as UTF-8 can
@@ -115,7 +119,10 @@ def is_forbidden_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address)
 
 
 def _check_scheme(url: str) -> None:
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as error:
+        raise UnsafeUrlError(f"{url!r} is not a valid URL: {error}") from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsafeUrlError(f"only http and https URLs can be fetched, not {parts.scheme or 'a bare path'!r}")
     if not parts.hostname:
@@ -128,6 +135,23 @@ def _check_scheme(url: str) -> None:
         parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535
     except ValueError:
         raise UnsafeUrlError(f"URL {url!r} has an invalid port") from None
+
+
+def _with_ascii_host(url: str) -> str:
+    """The URL with its host in IDNA form, as DNS and the Host header need it. Encoding first means
+    a look-alike such as "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ" is checked as the name it maps to ("localhost")."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise UnsafeUrlError(f"{host!r} is not a valid host name") from None
+    if ascii_host == host:
+        return url
+    netloc = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def _connect_checked(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import urllib.parse
 from dataclasses import dataclass
 
 import kombu.exceptions
@@ -26,6 +27,7 @@ from .findings import findings_run_for_claim
 logger = logging.getLogger(__name__)
 
 FINDING_PRIORITY_BOOST = 0.25
+MAX_URL_CHARS = 2000
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
 
@@ -39,6 +41,18 @@ def _as_input_error(error: extraction_errors.ExtractionError) -> InvalidInputErr
     if isinstance(error, extraction_errors.DocumentTooLargeError):
         return DocumentTooLargeError(str(error), max_bytes=settings.INGEST_MAX_BYTES)
     return InvalidInputError(str(error))
+
+
+def _check_article_url(url: str) -> None:
+    """The stored URL is shown as a link to reviewers: only a web address may become one."""
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidInputError(f"url is limited to {MAX_URL_CHARS} characters.", field="url")
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        raise InvalidInputError("url is not a valid URL.", field="url") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise InvalidInputError("url must be an http or https address.", field="url")
 
 
 def _published_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
@@ -72,6 +86,7 @@ def article_ingest(
             raise InvalidInputError(f"{field} is limited to {limit} characters.", field=field)
     url = (url or "").strip() or None
     if url:
+        _check_article_url(url)
         existing = Article.objects.filter(url=url).first()
         if existing is not None:
             return IngestResult(article=existing, created=False)

@@ -781,3 +781,99 @@ CORPUS: list[HostileRequest] = [
     *VERBS,
     *URL_TRICKS,
 ]
+
+
+@dataclass(frozen=True)
+class HostileIngest:
+    """Arguments for ``article_ingest`` as the command line, a bulk import or a script would give them."""
+
+    name: str
+    arguments: dict[str, object]
+    status: int = 400
+    says: str = ""
+
+
+LOOKALIKE_LOCALHOST = "\u24db\u24de\u24d2\u24d0\u24db\u24d7\u24de\u24e2\u24e3"  # ⓛⓞⓒⓐⓛⓗⓞⓢⓣ
+
+INGEST_CASES = [
+    HostileIngest("invalid UTF-8 bytes", {"text": b"caf\xe9 au lait \xff\xfe"}, says="not valid UTF-8"),
+    HostileIngest("NUL bytes", {"text": b"Binary\x00data\x00"}, says="NUL bytes"),
+    HostileIngest("NUL characters", {"text": "Text with a \x00 in it."}, says="NUL characters"),
+    HostileIngest("lone surrogate", {"text": "Half a pair: \udc80."}, says="surrogate"),
+    HostileIngest("empty bytes", {"text": b""}, says="empty"),
+    HostileIngest("only a byte-order mark", {"text": b"\xef\xbb\xbf"}, says="empty"),
+    HostileIngest("only line and paragraph separators", {"text": "\r\n\u2028\u2029 \t"}, says="empty"),
+    HostileIngest("10 MB paste", {"text": "Word " * (2 * MB)}, status=413, says="limit"),
+    HostileIngest("3 MB of bytes", {"text": b"Word " * (600 * 1024)}, status=413, says="limit"),
+    HostileIngest(
+        "HTML of scripts only",
+        {"html": "<script>alert(1)</script><img src=x onerror=alert(1)>"},
+        says="no readable text",
+    ),
+    HostileIngest("HTML with NUL bytes", {"html": b"<p>Binary\x00</p>"}, says="NUL bytes"),
+    HostileIngest("blank HTML", {"html": "   "}, says="empty"),
+    HostileIngest(
+        "javascript: URL stored as the link",
+        {"text": OK_TEXT, "url": "javascript:alert(document.cookie)"},
+        says="http or https",
+    ),
+    HostileIngest(
+        "data: URL stored as the link",
+        {"text": OK_TEXT, "url": "data:text/html,<script>alert(1)</script>"},
+        says="http or https",
+    ),
+    HostileIngest("file URL fetched", {"url": "file:///etc/passwd", "fetch": True}, says="http or https"),
+    HostileIngest(
+        "gopher URL fetched", {"url": "gopher://127.0.0.1:6379/_FLUSHALL", "fetch": True}, says="http or https"
+    ),
+    HostileIngest(
+        "URL of 2,001 characters",
+        {"text": OK_TEXT, "url": "https://news.example.org/" + "p" * 1976},
+        says="limited to 2000",
+    ),
+    HostileIngest("broken IPv6 URL", {"url": "http://[::1/", "fetch": True}, says="not a valid URL"),
+    HostileIngest("fetch without a URL", {"fetch": True}, says="URL is needed"),
+    HostileIngest("loopback fetched", {"url": "http://127.0.0.1:1/", "fetch": True}, says="non-public address"),
+    HostileIngest("decimal loopback fetched", {"url": "http://2130706433/", "fetch": True}, says="non-public address"),
+    HostileIngest(
+        "look-alike localhost fetched",
+        {"url": f"http://{LOOKALIKE_LOCALHOST}/", "fetch": True},
+        says="non-public address",
+    ),
+    HostileIngest(
+        "userinfo trick fetched",
+        {"url": "http://news.example.org@169.254.169.254/", "fetch": True},
+        says="user name or password",
+    ),
+    HostileIngest("title of 501 characters", {"text": OK_TEXT, "title": "t" * 501}, says="title is limited"),
+    HostileIngest("language of 17 characters", {"text": OK_TEXT, "language": "x" * 17}, says="language is limited"),
+    HostileIngest("no body at all", {}, says="Give the article"),
+]
+
+
+@dataclass(frozen=True)
+class HostileFile:
+    """A file handed to ``manage.py ingest_article``; ``options`` are extra command-line options."""
+
+    name: str
+    content: bytes | None
+    suffix: str = ".txt"
+    options: tuple[str, ...] = ()
+    says: str = ""
+
+
+COMMAND_CASES = [
+    HostileFile("invalid UTF-8 file", b"Caf\xe9 society \xff", says="not valid UTF-8"),
+    HostileFile("binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", says="NUL bytes"),
+    HostileFile("empty file", b"", says="empty"),
+    HostileFile(
+        "HTML file of scripts", b"<html><body><script>steal()</script></body></html>", ".html", says="no readable text"
+    ),
+    HostileFile("file over the cap", b"Word " * (600 * 1024), says="limit"),
+    HostileFile(
+        "javascript: URL option", OK_TEXT.encode(), options=("--url", "javascript:alert(1)"), says="http or https"
+    ),
+    HostileFile("garbage date option", OK_TEXT.encode(), options=("--published-at", "yesterday"), says="YYYY-MM-DD"),
+    HostileFile("title option too long", OK_TEXT.encode(), options=("--title", "t" * 501), says="title is limited"),
+    HostileFile("missing file", None, says="No such file"),
+]
