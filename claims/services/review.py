@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import kombu.exceptions
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -13,6 +15,8 @@ from ..choices import QUEUE_STATUSES, ClaimStatus
 from ..errors import ClaimStateError, LeaseError, NotFoundError, StaleVersionError
 from ..models import Claim
 from ..roles import User, require_editor, require_reviewer
+
+logger = logging.getLogger(__name__)
 
 # How many candidates "take next" tries before concluding that every one was taken by someone else.
 _TAKE_ATTEMPTS = 20
@@ -219,6 +223,11 @@ def claim_promote(*, user: User, claim_id: int) -> Claim:
 
 
 def _queue_suggestions(claim_id: int) -> None:
+    """The promotion is already committed: if the broker is down, failing now would report an
+    error for a change that was made. Say so in the log; the sweep job re-queues the claim."""
     from .. import tasks
 
-    tasks.claims_process_new_task.delay([claim_id])
+    try:
+        tasks.claims_process_new_task.delay([claim_id])
+    except kombu.exceptions.OperationalError as error:
+        logger.warning("Broker unavailable; promoted claim %d waits for the sweep job: %s", claim_id, error)

@@ -16,10 +16,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from claims import tasks
+from claims.choices import ClaimStatus
 from claims.models import Article, Claim, SourcePassage, Suggestion
-from claims.services import similarity
+from claims.services import review, similarity
+from claims.services.articles import article_ingest
 from claims.similarity.passages import chunk_passages
-from tests.factories import ArticleFactory, SourceFactory, UserFactory
+from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, UserFactory
 
 from .conftest import celery_publishing_to, wait_for
 
@@ -157,31 +159,36 @@ def test_with_redis_down_an_ingest_is_kept_and_the_sweep_runs_its_jobs_once_redi
 ):
     _embedded_library()
     editor = UserFactory(username="ingest_editor", roles=["editor"])
+    reviewer = UserFactory(username="promoting_reviewer", roles=["reviewer"])
+    candidate = ClaimFactory(
+        text="Donald Tusk has been prime minister of Poland since December 13, 2023.", status=ClaimStatus.CANDIDATE
+    )
     api = APIClient()
     api.force_authenticate(editor)
     private_redis.stop()
 
-    with celery_publishing_to(private_redis.url), caplog.at_level(logging.WARNING, logger="claims.services.articles"):
-        from claims.services.articles import article_ingest
-
+    with celery_publishing_to(private_redis.url), caplog.at_level(logging.WARNING):
         by_service = article_ingest(text=ARTICLE, published_at=dt.date(2025, 5, 12), user=editor)
         response = api.post(
             "/api/v1/articles/",
             {"text": ARTICLE.replace("Sunday", "Monday"), "published_at": "2025-05-12"},
             format="json",
         )
+        # Promoting a candidate also queues its suggestions after commit.
+        promoted = review.claim_promote(user=reviewer, claim_id=candidate.pk)
 
-    # The broker being down does not lose the article: both doors stored it with its claims, and
-    # the missing jobs were reported in the log rather than swallowed.
+    # The broker being down loses nothing: both ingest doors stored the article with its claims,
+    # the promotion stands, and each missing job was reported in the log rather than swallowed.
     assert by_service.created
     assert response.status_code == 201, response.content
+    assert promoted.status == ClaimStatus.NEW
     articles = [by_service.article.pk, response.json()["id"]]
-    queued = Claim.objects.filter(article_id__in=articles, status="new")
+    queued = Claim.objects.filter(Q(article_id__in=articles) | Q(pk=candidate.pk), status=ClaimStatus.NEW)
     claim_ids = list(queued.values_list("id", flat=True))
-    assert Article.objects.filter(pk__in=articles).count() == 2 and len(claim_ids) >= 4
+    assert Article.objects.filter(pk__in=articles).count() == 2 and len(claim_ids) >= 5
     assert not queued.exclude(embedding_model="").exists() and not queued.filter(suggested_at__isnull=False).exists()
     broker_warnings = [r for r in caplog.records if "Broker unavailable" in r.getMessage()]
-    assert len(broker_warnings) == 2
+    assert len(broker_warnings) == 3
 
     # The sweep only re-queues claims older than a normal job's delay; move their clock back
     # rather than wait two minutes.
@@ -205,4 +212,4 @@ def test_with_redis_down_an_ingest_is_kept_and_the_sweep_runs_its_jobs_once_redi
     after_fault = _suggestion_rows(claim_ids)
     assert after_fault and len(after_fault) == len(set(after_fault))
     assert after_fault == _undisturbed_rows([swept_batch])
-    assert not Claim.objects.filter(Q(pk__in=claim_ids) & Q(embedding__isnull=True)).exists()
+    assert not Claim.objects.filter(pk__in=claim_ids, embedding__isnull=True).exists()
