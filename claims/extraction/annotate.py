@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from claims.extraction.dates import DateMention
 
+MAX_SPEAKER_CHARS = 200  # Claim.speaker
 CLAIM_TYPES = ("statistic", "quote", "causal", "prediction", "law", "role", "event", "other")
 
 SPEECH_VERBS = (
@@ -149,7 +150,11 @@ def clean_speaker_name(phrase: str) -> str | None:
     name_tokens = tokens[last_title + 1 :]
     if not name_tokens or name_tokens[0].lower() in _NON_SPEAKERS:
         return None
-    return " ".join(name_tokens).rstrip(".,")
+    name = " ".join(name_tokens).rstrip(".,")
+    # A "name" longer than its column is a run of capitalised words or one giant token, not a person.
+    if not name or len(name) > MAX_SPEAKER_CHARS:
+        return None
+    return name
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:

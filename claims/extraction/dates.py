@@ -111,7 +111,11 @@ def _resolve(groups: dict[str, str | None], *, published_at: datetime.date | Non
         if published_at is None:
             return None
         offset = RELATIVE_DAYS[groups["relative"].lower()]  # type: ignore[union-attr]
-        return (published_at + datetime.timedelta(days=offset)).isoformat()
+        try:
+            return (published_at + datetime.timedelta(days=offset)).isoformat()
+        except OverflowError:
+            # "tomorrow" of 31 December 9999 is past the calendar; the mention stays, unresolved.
+            return None
     year = int(groups["year"]) if groups.get("year") else None
     if groups.get("month_number"):
         month: int | None = int(groups["month_number"])  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from django.test import Client
 from claims.choices import TokenScope
 from claims.services.tokens import token_create
 from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, UserFactory
-from tests.security.hostile_inputs import CORPUS, HostileRequest
+from tests.security.hostile_inputs import CORPUS, HostileRequest, as_json
 
 CATEGORIES = {case.category for case in CORPUS}
 
@@ -67,3 +67,15 @@ def test_a_hostile_request_is_refused_clearly_and_changes_nothing(rows, case):
     assert isinstance(body["message"], str) and body["message"].strip()
     assert case.says.lower() in body["message"].lower(), body["message"]
     assert table_sizes() == before
+
+
+@pytest.mark.parametrize("published_at", ["0001-01-01", "9999-12-31", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+def test_an_article_dated_at_the_ends_of_the_calendar_is_no_server_error(rows, published_at):
+    text = "The minister said yesterday that prices rose 3 percent and would fall tomorrow."
+    response = send(
+        HostileRequest(
+            "edge date", "dates", "POST", "/api/v1/articles/", as_json({"text": text, "published_at": published_at})
+        ),
+        rows,
+    )
+    assert response.status_code in {201, 400}, response.content[:300]
