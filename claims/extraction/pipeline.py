@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from claims.extraction.annotate import classify_claim, find_attribution, quotation_spans
+from claims.extraction.annotate import MAX_SPEAKER_CHARS, classify_claim, find_attribution, quotation_spans
 from claims.extraction.dates import find_dates
 from claims.extraction.entities import find_entities
 from claims.extraction.sentences import SentenceSpan, split_sentences
@@ -207,7 +207,12 @@ def _resolve_speakers(
             if speakers[previous]:
                 speakers[index] = speakers[previous]
                 break
-            persons = [mention.text for mention in entities.get(previous) if mention.label == "PERSON"]
+            # A PERSON span longer than the speaker column is a recogniser misfire, not a name.
+            persons = [
+                mention.text
+                for mention in entities.get(previous)
+                if mention.label == "PERSON" and len(mention.text) <= MAX_SPEAKER_CHARS
+            ]
             if persons:
                 speakers[index] = persons[0]
                 break
