@@ -143,11 +143,18 @@ def leases_release_expired() -> int:
     """Clear leases that ran out, so counts and the queue page show those claims as free again.
     (Taking already treats an expired lease as free; this is housekeeping.)"""
     now = timezone.now()
-    expired = list(Claim.objects.filter(lease_expires_at__lte=now).values_list("id", flat=True))
-    released = Claim.objects.filter(pk__in=expired, lease_expires_at__lte=now).update(
-        assignee=None, lease_expires_at=None, version=F("version") + 1, updated_at=now
-    )
-    _record_history(expired, user=None, reason="lease expired")
+    with transaction.atomic():
+        # Lock what is cleared, and skip rows a reviewer is taking at this moment: that take replaces
+        # the lease, and recording "lease expired" for it would put a false line in the history.
+        expired = list(
+            Claim.objects.select_for_update(skip_locked=True)
+            .filter(lease_expires_at__lte=now)
+            .values_list("id", flat=True)
+        )
+        released = Claim.objects.filter(pk__in=expired).update(
+            assignee=None, lease_expires_at=None, version=F("version") + 1, updated_at=now
+        )
+        _record_history(expired, user=None, reason="lease expired")
     return released
 
 

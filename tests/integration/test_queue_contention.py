@@ -9,16 +9,18 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
+import psycopg
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.test import override_settings
+from django.utils import timezone
 
 from claims.choices import QUEUE_STATUSES, ClaimStatus
 from claims.errors import LeaseError
 from claims.models import Article, Claim, Evidence, Verdict
 from claims.services import review, verdicts
 from claims.services.evidence import evidence_add
-from tests.factories import ArticleFactory, SourceFactory, UserFactory, rating
+from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, UserFactory, rating
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -196,3 +198,62 @@ def test_leases_that_run_out_under_contention_go_back_to_the_queue_and_their_old
     assert not Evidence.objects.filter(added_by_id__in=walker_ids).exists()
     assert not Verdict.objects.filter(author_id__in=walker_ids).exists()
     assert Evidence.objects.filter(claim_id__in=claim_ids).count() == len(claim_ids)
+
+
+def test_housekeeping_racing_a_take_leaves_the_new_lease_and_its_history_alone(reviewer, second_reviewer):
+    """Housekeeping meets a claim whose lease has run out just as another reviewer's take of it is
+    in flight (that take is played here by a transaction on its own connection, doing the same
+    conditional UPDATE as review_take_next, held open). The take wins; housekeeping neither clears
+    the new lease nor writes a "lease expired" line into the claim's history."""
+    claim = ClaimFactory()
+    review.review_take_next(user=reviewer)
+    Claim.objects.filter(pk=claim.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    history_before = claim.history.count()
+    database = connection.settings_dict
+    released: list[int] = []
+
+    def housekeeping() -> None:
+        try:
+            released.append(review.leases_release_expired())
+        finally:
+            connections.close_all()
+
+    def connect() -> psycopg.Connection:
+        return psycopg.connect(
+            host=database["HOST"],
+            port=database["PORT"],
+            user=database["USER"],
+            dbname=database["NAME"],
+            autocommit=True,
+        )
+
+    # Activity is read from a connection of its own: inside a transaction it would be a snapshot.
+    with connect() as taker, connect() as observer:
+        taker.execute("BEGIN")
+        taken = taker.execute(
+            "UPDATE claims_claim SET assignee_id = %s, lease_expires_at = now() + interval '30 minutes',"
+            " version = version + 1 WHERE id = %s AND (assignee_id IS NULL OR lease_expires_at <= now())",
+            [second_reviewer.pk, claim.pk],
+        ).rowcount
+        assert taken == 1
+        keeper = threading.Thread(target=housekeeping)
+        keeper.start()
+        deadline = time.monotonic() + 10
+        while keeper.is_alive() and not _waiting_on_locks(observer):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        taker.execute("COMMIT")
+        keeper.join(timeout=10)
+
+    claim.refresh_from_db()
+    assert claim.assignee_id == second_reviewer.pk and claim.lease_expires_at > timezone.now()
+    assert released == [0]
+    assert claim.history.count() == history_before
+    assert not claim.history.filter(history_change_reason="lease expired").exists()
+
+
+def _waiting_on_locks(observer: psycopg.Connection) -> int:
+    row = observer.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    ).fetchone()
+    return int(row[0])
