@@ -75,7 +75,7 @@ class ThrottledModelBackend(ModelBackend):
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
         if username is None:
-            username = kwargs.get(get_user_model().USERNAME_FIELD, "")
+            username = kwargs.get(str(get_user_model().USERNAME_FIELD), "")
         address = client_address(request)
         try:
             login_throttle_check(username=username or "", address=address)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env_bool
+from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, env_bool
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
@@ -23,3 +23,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+# Sign-in and API rate counts must be shared by every web process, or each worker would allow the
+# full limit on its own: with Redis available they live there.
+CACHE_REDIS_URL = __import__("os").environ.get("CACHE_REDIS_URL") or REDIS_URL
+if CACHE_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
