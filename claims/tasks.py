@@ -2,19 +2,24 @@
 
 They are idempotent (upserts keyed on claim + target + model version), so a retry, or a
 redelivery after a worker died mid-job (acks_late), is harmless. Only transient failures, a
-dropped database or broker connection, are retried, with exponential backoff.
+dropped database or broker connection or two suggestion jobs inserting the same row at once,
+are retried, with exponential backoff.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 
 from .services import findings as findings_services
 from .services import review as review_services
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
+# Two jobs suggesting for the same claim at once (an article's job next to the re-match a new source
+# starts) may both insert the same suggestion, and the unique constraint refuses the second. Run
+# again, the job finds that row and updates it; without the retry the rest of its batch is dropped.
+SUGGESTION_RETRY = {**RETRY, "autoretry_for": (*TRANSIENT_ERRORS, IntegrityError)}
 
 
 @shared_task
@@ -27,7 +32,7 @@ def claim_checks_run_task(claim_id: int) -> int:
     return len(findings_services.findings_run_for_claim(claim_id=claim_id))
 
 
-@shared_task(**RETRY)
+@shared_task(**SUGGESTION_RETRY)
 def claims_process_new_task(claim_ids: list[int]) -> int:
     """Embed a batch of new claims and compute their suggestions: one job per article, not per claim."""
     from .services import similarity as similarity_services
@@ -35,7 +40,7 @@ def claims_process_new_task(claim_ids: list[int]) -> int:
     return similarity_services.claims_process_new(claim_ids=claim_ids)
 
 
-@shared_task(**RETRY)
+@shared_task(**SUGGESTION_RETRY)
 def claim_suggest_task(claim_id: int) -> int:
     from .services import similarity as similarity_services
 
@@ -56,7 +61,7 @@ def sources_embed_task(source_ids: list[int], rematch: bool = True) -> int:
     return embedded
 
 
-@shared_task(**RETRY)
+@shared_task(**SUGGESTION_RETRY)
 def claims_rematch_task(claim_ids: list[int]) -> int:
     from .services import similarity as similarity_services
 

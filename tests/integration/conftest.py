@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,11 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+
+from claims.models import SourcePassage
+from claims.services import similarity
+from claims.similarity.passages import chunk_passages
+from tests.factories import SourceFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +46,21 @@ def wait_for(
             return value
         time.sleep(interval)
     pytest.fail(f"Waited {timeout:.0f} s for {what}." + (f"\n{context()}" if context else ""))
+
+
+def embedded_source_library() -> list[str]:
+    """The packaged source library, its passages embedded in this process; returns its sentences."""
+    sentences: list[str] = []
+    for line in (PROJECT_ROOT / "fixtures" / "sources.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        source = SourceFactory(url=row["url"], title=row["title"], body=row["body"], kind=row["kind"])
+        SourcePassage.objects.bulk_create(
+            SourcePassage(source=source, position=position, text=passage.text, start=passage.start, end=passage.end)
+            for position, passage in enumerate(chunk_passages(row["body"]))
+        )
+        sentences += [sentence.strip().rstrip(".") for sentence in row["body"].split(". ") if len(sentence) > 30]
+    similarity.passages_embed(passage_ids=list(SourcePassage.objects.values_list("id", flat=True)))
+    return sentences
 
 
 def _free_port() -> int:
@@ -155,11 +176,11 @@ class WorkerProcess:
 
 @pytest.fixture
 def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
-    """Start real Celery workers (prefork, one child) on the test database; each in its own process
+    """Start real Celery workers (prefork, one child unless told) on the test database; each in its own process
     group so a test can kill the whole worker. Every worker still running is stopped at teardown."""
     started: list[WorkerProcess] = []
 
-    def start(*, broker_url: str, visibility_timeout: int = 600) -> WorkerProcess:
+    def start(*, broker_url: str, visibility_timeout: int = 600, concurrency: int = 1) -> WorkerProcess:
         database = connection.settings_dict
         env = {
             **os.environ,
@@ -183,7 +204,7 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
                     "workbench",
                     "worker",
                     "--pool=prefork",
-                    "--concurrency=1",
+                    f"--concurrency={concurrency}",
                     "-l",
                     "INFO",
                     "--without-gossip",

@@ -5,10 +5,8 @@ workers, real embedding model; the outcome is compared with an undisturbed in-pr
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
-from pathlib import Path
 
 import pytest
 from django.db.models import Count, Q
@@ -17,36 +15,19 @@ from rest_framework.test import APIClient
 
 from claims import tasks
 from claims.choices import ClaimStatus
-from claims.models import Article, Claim, SourcePassage, Suggestion
+from claims.models import Article, Claim, Suggestion
 from claims.services import review, similarity
 from claims.services.articles import article_ingest
-from claims.similarity.passages import chunk_passages
-from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, UserFactory
+from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 
-from .conftest import celery_publishing_to, wait_for
+from .conftest import celery_publishing_to, embedded_source_library, wait_for
 
 pytestmark = [pytest.mark.integration]
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 VISIBILITY_TIMEOUT_SECONDS = 6
 CELERY_QUEUE = "celery"
 # kombu's Redis transport keeps delivered-but-unacknowledged messages in this hash until acked.
 UNACKED_KEY = "unacked"
-
-
-def _embedded_library() -> list[str]:
-    """The packaged source library, its passages embedded in this process; returns its sentences."""
-    sentences: list[str] = []
-    for line in (FIXTURES / "sources.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        source = SourceFactory(url=row["url"], title=row["title"], body=row["body"], kind=row["kind"])
-        SourcePassage.objects.bulk_create(
-            SourcePassage(source=source, position=position, text=passage.text, start=passage.start, end=passage.end)
-            for position, passage in enumerate(chunk_passages(row["body"]))
-        )
-        sentences += [sentence.strip().rstrip(".") for sentence in row["body"].split(". ") if len(sentence) > 30]
-    similarity.passages_embed(passage_ids=list(SourcePassage.objects.values_list("id", flat=True)))
-    return sentences
 
 
 def _claims_about(sentences: list[str], *, count: int) -> list[int]:
@@ -87,7 +68,7 @@ def _broker_backlog(private_redis) -> tuple[int, int]:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_job_leaves_every_claim_with_its_suggestions_exactly_once(private_redis, start_worker):
-    claim_ids = _claims_about(_embedded_library(), count=45)
+    claim_ids = _claims_about(embedded_source_library(), count=45)
     batches = [claim_ids[start : start + 15] for start in range(0, len(claim_ids), 15)]
 
     first = start_worker(broker_url=private_redis.url, visibility_timeout=VISIBILITY_TIMEOUT_SECONDS)
@@ -157,7 +138,7 @@ ARTICLE = (
 def test_with_redis_down_an_ingest_is_kept_and_the_sweep_runs_its_jobs_once_redis_is_back(
     private_redis, start_worker, caplog
 ):
-    _embedded_library()
+    embedded_source_library()
     editor = UserFactory(username="ingest_editor", roles=["editor"])
     reviewer = UserFactory(username="promoting_reviewer", roles=["reviewer"])
     candidate = ClaimFactory(
