@@ -14,9 +14,9 @@ import pytest
 from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from claims.choices import QUEUE_STATUSES, ClaimStatus
-from claims.errors import LeaseError
 from claims.models import Article, Claim, Evidence, Verdict
 from claims.services import review, verdicts
 from claims.services.evidence import evidence_add
@@ -106,7 +106,7 @@ def test_leases_that_run_out_under_contention_go_back_to_the_queue_and_their_old
     walkers = [UserFactory(username=f"walker_{i}", roles=["reviewer"]) for i in range(5)]
     workers = [UserFactory(username=f"worker_{i}", roles=["reviewer"]) for i in range(15)]
     finished: list[tuple[int, int]] = []
-    refused: list[tuple[str, int, type[BaseException]]] = []
+    refused: list[tuple[str, int, str]] = []
     abandoned: dict[int, int] = {}
     # Set by a walker once it has tried its late writes, so the worker who took the claim over
     # holds it (with a live lease) until then.
@@ -128,7 +128,12 @@ def test_leases_that_run_out_under_contention_go_back_to_the_queue_and_their_old
                 with lock:
                     taken_over = walker_tried.get(claim.pk)
                 if taken_over is not None:
-                    assert taken_over.wait(30), "the walker never came back"
+                    # Hold the claim, extending the lease as a reviewer still at work would, until
+                    # the walker has tried its writes.
+                    deadline = time.monotonic() + 30
+                    while not taken_over.wait(0.3):
+                        assert time.monotonic() < deadline, "the walker never came back"
+                        review.review_extend(user=user, claim_id=claim.pk)
                 evidence_add(user=user, claim_id=claim.pk, source_id=source.pk, stance="supports", excerpt="ok")
                 review.claim_dismiss(user=user, claim_id=claim.pk)
                 with lock:
@@ -148,6 +153,8 @@ def test_leases_that_run_out_under_contention_go_back_to_the_queue_and_their_old
             while Claim.objects.get(pk=claim.pk).assignee_id in (user.pk, None):
                 assert time.monotonic() < deadline, "nobody took the abandoned claim over"
                 time.sleep(0.05)
+            api = APIClient()
+            api.force_authenticate(user)
             late_writes = {
                 "evidence": lambda: evidence_add(user=user, claim_id=claim.pk, source_id=source.pk, stance="refutes"),
                 "verdict": lambda: verdicts.verdict_draft(
@@ -155,13 +162,23 @@ def test_leases_that_run_out_under_contention_go_back_to_the_queue_and_their_old
                 ),
                 "extend": lambda: review.review_extend(user=user, claim_id=claim.pk),
                 "release": lambda: review.review_release(user=user, claim_id=claim.pk),
+                "api evidence": lambda: api.post(
+                    f"/api/v1/claims/{claim.pk}/evidence/", {"source": source.pk, "stance": "refutes"}, format="json"
+                ),
+                "api verdict": lambda: api.put(
+                    f"/api/v1/claims/{claim.pk}/verdict/",
+                    {"rating": rating("Inaccurate").pk, "explanation": "Late."},
+                    format="json",
+                ),
             }
             for name, write in late_writes.items():
                 try:
-                    write()
+                    result = write()
+                    outcome = f"HTTP {result.status_code}" if name.startswith("api") else "written"
                 except Exception as error:  # noqa: BLE001 - the kind of refusal is asserted below
-                    with lock:
-                        refused.append((name, claim.pk, type(error)))
+                    outcome = type(error).__name__
+                with lock:
+                    refused.append((name, claim.pk, outcome))
             walker_tried[claim.pk].set()
 
         return work
@@ -188,12 +205,18 @@ def test_leases_that_run_out_under_contention_go_back_to_the_queue_and_their_old
     taken = _taken_counts(claim_ids)
     assert {claim_id: taken[claim_id] for claim_id in abandoned} == dict.fromkeys(abandoned, 2)
     assert all(taken[claim_id] == 1 for claim_id in claim_ids if claim_id not in abandoned)
-    # Every late write by a walker was refused with a 409-class lease error, and wrote nothing.
-    assert sorted((name, claim_id) for name, claim_id, _ in refused) == sorted(
-        (name, claim_id) for claim_id in abandoned for name in ("evidence", "verdict", "extend", "release")
+    # Every late write by a walker was refused with a lease error, 409 through the API, and wrote nothing.
+    expected_refusals = {
+        "evidence": "LeaseError",
+        "verdict": "LeaseError",
+        "extend": "LeaseError",
+        "release": "LeaseError",
+        "api evidence": "HTTP 409",
+        "api verdict": "HTTP 409",
+    }
+    assert sorted(refused) == sorted(
+        (name, claim_id, outcome) for claim_id in abandoned for name, outcome in expected_refusals.items()
     )
-    assert {error for _, _, error in refused} == {LeaseError}
-    assert LeaseError.status_code == 409
     walker_ids = [user.pk for user in walkers]
     assert not Evidence.objects.filter(added_by_id__in=walker_ids).exists()
     assert not Verdict.objects.filter(author_id__in=walker_ids).exists()
