@@ -115,7 +115,10 @@ def add_lora(classifier: CheckworthinessClassifier, *, rank: int, alpha: float) 
 
 
 def trained_tensors(classifier: CheckworthinessClassifier) -> dict[str, torch.Tensor]:
-    """LoRA factors and head weights, keyed by the name of the parameter they change."""
+    """LoRA factors and head weights, keyed by the name of the parameter they change; every
+    parameter when the encoder was fine-tuned in full (no LoRA layers)."""
+    if not any(isinstance(module, LoRALinear) for module in classifier.modules()):
+        return {name: parameter.detach().clone().contiguous() for name, parameter in classifier.named_parameters()}
     tensors: dict[str, torch.Tensor] = {}
     for name, module in classifier.named_modules():
         if isinstance(module, LoRALinear):
@@ -132,11 +135,18 @@ def restore_trained_tensors(classifier: CheckworthinessClassifier, tensors: dict
     parameters = dict(classifier.named_parameters())
     with torch.no_grad():
         for name, tensor in tensors.items():
-            if name.startswith("head."):
+            if name in parameters:
                 parameters[name].copy_(tensor)
             else:
                 module_name, _, factor = name.rpartition(".weight.")
                 parameters[f"encoder.{module_name}.{factor}"].copy_(tensor)
+
+
+def read_trained_tensors(*, directory: Path = WEIGHTS_DIR) -> dict[str, torch.Tensor]:
+    """A saved artefact's tensors in float32, as `restore_trained_tensors` takes them (to resume training)."""
+    from safetensors.torch import load_file
+
+    return {name: tensor.float() for name, tensor in load_file(str(directory / ARTEFACT_PATH.name)).items()}
 
 
 def save_artefact(classifier: CheckworthinessClassifier, metadata: Metadata, *, directory: Path = WEIGHTS_DIR) -> None:
@@ -158,6 +168,11 @@ def load_classifier(*, directory: Path = WEIGHTS_DIR) -> tuple[CheckworthinessCl
     metadata = Metadata.read(directory / METADATA_PATH.name)
     tensors = load_file(str(directory / ARTEFACT_PATH.name))
     classifier = CheckworthinessClassifier(load_encoder())
+    if metadata.lora_rank == 0:
+        # Fully fine-tuned: the artefact holds every parameter.
+        classifier.load_state_dict({name: tensor.float() for name, tensor in tensors.items()}, strict=False)
+        classifier.eval()
+        return classifier, metadata
     scale = metadata.lora_alpha / metadata.lora_rank
     encoder_parameters = dict(classifier.encoder.named_parameters())
     with torch.no_grad():

@@ -17,6 +17,8 @@ class LabelledSentence:
     text: str
     label: int
     fine_label: str | None
+    # CheckThat! folders say which official release a sentence comes from (train, dev, dev-test).
+    official_split: str | None = None
 
 
 def load_split(data_dir: Path, split: str) -> list[LabelledSentence]:
@@ -36,6 +38,7 @@ def load_split(data_dir: Path, split: str) -> list[LabelledSentence]:
                     text=str(record["text"]),
                     label=int(record["label_binary"]),
                     fine_label=str(fine_label) if fine_label is not None else None,
+                    official_split=record.get("official_split"),
                 )
             )
     return sentences
@@ -97,7 +100,22 @@ def evaluate_scores(
     report["macro_f1"] = round((metrics["f1"] + negative["f1"]) / 2, 4)
     if "CFS" in {sentence.fine_label for sentence in sentences}:
         report.update(_recall_by_fine_label(sentences, np.asarray(scores) >= threshold))
+    report.update(_f1_by_official_split(sentences, labels, np.asarray(scores) >= threshold))
     return report
+
+
+def _f1_by_official_split(
+    sentences: list[LabelledSentence], labels: np.ndarray, predictions: np.ndarray
+) -> dict[str, float]:
+    """F1 of each official release a mixed split draws on (CheckThat! dev.jsonl: train, dev, dev-test)."""
+    releases = sorted({sentence.official_split for sentence in sentences if sentence.official_split})
+    if len(releases) < 2:
+        return {}
+    scores: dict[str, float] = {}
+    for release in releases:
+        mask = np.array([sentence.official_split == release for sentence in sentences])
+        scores[f"f1_{release}"] = round(binary_metrics(labels=labels[mask], predictions=predictions[mask])["f1"], 4)
+    return scores
 
 
 def _recall_by_fine_label(sentences: list[LabelledSentence], predictions: np.ndarray) -> dict[str, float]:

@@ -66,3 +66,28 @@ def test_it_ships_only_the_trained_tensors_which_stay_small(tmp_path: Path) -> N
     size = (tmp_path / network.ARTEFACT_PATH.name).stat().st_size
     assert size < 3 * 1024 * 1024
     assert (tmp_path / network.METADATA_PATH.name).exists()
+
+
+def test_it_reloads_a_fully_fine_tuned_encoder(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    trained = network.CheckworthinessClassifier(network.load_encoder())
+    with torch.no_grad():
+        trained.encoder.encoder.layer[0].attention.self.query.weight.mul_(1.5)
+        trained.head.weight.normal_(std=0.5)
+    trained.eval()
+    input_ids, attention_mask = _tokens(SENTENCES)
+    with torch.no_grad():
+        expected = trained(input_ids, attention_mask).numpy()
+        untouched = network.CheckworthinessClassifier(network.load_encoder())
+        untouched.head.load_state_dict(trained.head.state_dict())
+        before_change = untouched.eval()(input_ids, attention_mask).numpy()
+
+    metadata = network.Metadata(**{**_metadata().__dict__, "lora_rank": 0})
+    network.save_artefact(trained, metadata, directory=tmp_path)
+    reloaded, _ = network.load_classifier(directory=tmp_path)
+    with torch.no_grad():
+        actual = reloaded(input_ids, attention_mask).numpy()
+
+    np.testing.assert_allclose(actual, expected, atol=2e-2)
+    # The changed encoder weight matters, so agreeing means it was reloaded.
+    assert np.abs(expected - before_change).max() > 0.05

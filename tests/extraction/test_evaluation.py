@@ -78,3 +78,27 @@ def test_it_adds_class_shares_for_three_class_benchmarks(tmp_path: Path) -> None
     assert report["n"] == 3
     assert report["predicted_checkworthy_share_ufs"] == 1.0
     assert report["predicted_checkworthy_share_nfs"] == 0.0
+
+
+def test_it_reports_f1_for_each_official_release_of_a_mixed_split(tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path / "checkthat",
+        [
+            {"text": "a", "label_binary": 1, "official_split": "dev"},
+            {"text": "b", "label_binary": 0, "official_split": "dev"},
+            {"text": "c", "label_binary": 1, "official_split": "dev-test"},
+            {"text": "d", "label_binary": 1, "official_split": "dev-test"},
+        ],
+    )
+    sentences = load_split(folder, "dev")
+    report = evaluate_scores(sentences=sentences, scores=np.array([0.9, 0.1, 0.9, 0.2]), threshold=0.5)
+    assert [sentence.official_split for sentence in sentences] == ["dev", "dev", "dev-test", "dev-test"]
+    assert report["f1_dev"] == 1.0
+    assert report["f1_dev-test"] == pytest.approx(2 / 3, abs=1e-4)
+    assert report["f1"] == pytest.approx(0.8)
+
+
+def test_it_adds_no_per_release_figures_to_a_single_release_split(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "single", [{"text": "a", "label_binary": 1, "official_split": "test"}])
+    report = evaluate_scores(sentences=load_split(folder, "dev"), scores=np.array([0.9]), threshold=0.5)
+    assert not any(name.startswith("f1_") for name in report)
