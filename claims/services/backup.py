@@ -29,7 +29,7 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -275,6 +275,9 @@ class _Restore:
                 self.pending_rows[start : start + batch], fields=concrete, raw=True
             )
         self.pending_rows = []
+        # With DEBUG on, Django keeps the text of the last 9,000 queries; a batch of embeddings
+        # makes each one megabytes long, and a large restore would run out of memory for a log.
+        reset_queries()
 
     @staticmethod
     def _values(number: int, model: type[models.Model], record: dict[str, Any]) -> dict[str, Any]:
