@@ -1,12 +1,12 @@
 """Routes under /api/: the versioned API, its OpenAPI schema and the interactive docs."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from . import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
 from .views.articles import ArticleViewSet
-from .views.base import endpoint_not_found
+from .views.base import ApiDocsView, endpoint_not_found
 from .views.catalogue import ExportViewSet, RatingViewSet
 from .views.claims import ClaimViewSet
 from .views.decisions import EvidenceViewSet, FindingViewSet, SuggestionViewSet
@@ -25,7 +25,6 @@ router.register("exports", ExportViewSet, basename="export")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The split view serves Swagger UI's start-up script as a file, so the page needs no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^(?P<unmatched>.*)$", endpoint_not_found, name="api-not-found"),
 ]
