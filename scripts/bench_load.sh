@@ -40,8 +40,19 @@ $BIN/gunicorn workbench.wsgi:application --bind "127.0.0.1:${PORT}" --workers 2 
 GUNICORN=$!
 for _ in $(seq 120); do curl -s -o /dev/null "http://127.0.0.1:${PORT}/api/schema/" && break; sleep 0.5; done
 
-echo "== load before the run: $(uptime)"
+worker_cpu_ticks() {  # user+system CPU the gunicorn workers used so far
+  local total=0 pid
+  for pid in $(pgrep -P "$GUNICORN"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  echo "$total"
+}
+# Warm-up (every worker loads the extraction models on its first ingest), with other articles.
 $BIN/python manage.py bench_load run --plan "$WORKDIR/plan.json" --clients "$CLIENTS" \
-  --url "http://127.0.0.1:${PORT}" --duration "$SECONDS_TO_RUN"
+  --url "http://127.0.0.1:${PORT}" --duration 20 --warmup 0 --seed 1 >/dev/null
+echo "== load before the run: $(uptime)"
+CPU_BEFORE=$(worker_cpu_ticks)
+$BIN/python manage.py bench_load run --plan "$WORKDIR/plan.json" --clients "$CLIENTS" \
+  --url "http://127.0.0.1:${PORT}" --duration "$SECONDS_TO_RUN" --warmup 0
+CPU_AFTER=$(worker_cpu_ticks)
+echo "== gunicorn workers used $(( (CPU_AFTER - CPU_BEFORE) / $(getconf CLK_TCK) )) CPU seconds during the run"
 echo "== load after the run: $(uptime)"
 echo "== queued jobs left in the private broker: $(redis-cli -p "$REDIS_PORT" llen celery)"

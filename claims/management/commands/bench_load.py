@@ -70,6 +70,7 @@ class LoadClient:
         self.number = number
         self.headers = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
         self.plan = plan
+        self.seed = seed
         self.rng = random.Random(seed * 1000 + number)
         self.tallies: dict[str, Tally] = defaultdict(Tally)
         self.recording = False
@@ -162,15 +163,16 @@ class LoadClient:
         repeat = self.ingested > 1 and self.rng.random() < 0.1
         serial = self.rng.randrange(1, self.ingested) if repeat else self.ingested
         text = " ".join(
-            f"Client {self.number} story {serial}: " + _sentence(random.Random(f"{self.number}-{serial}-{n}"), 10, 20)
+            f"Client {self.number} story {serial}: "
+            + _sentence(random.Random(f"{self.seed}-{self.number}-{serial}-{n}"), 10, 20)
             for n in range(4)
         )
         self.request(
             "article ingest",
             "POST",
             "/api/v1/articles/",
-            {"text": text, "title": f"Load story {self.number}-{serial}", "outlet": "Load Wire"},
-            **{"Idempotency-Key": f"load-{self.plan['run_id']}-{self.number}-{serial}"},
+            {"text": text, "title": f"Load story {self.seed}-{self.number}-{serial}", "outlet": "Load Wire"},
+            **{"Idempotency-Key": f"load-{self.plan['run_id']}-{self.seed}-{self.number}-{serial}"},
         )
 
 
