@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
@@ -260,11 +260,12 @@ def open_claim_batches(*, batch_size: int | None = None) -> list[list[int]]:
 
 
 def claims_unprocessed_batches(*, older_than_seconds: int = 120) -> list[list[int]]:
-    """Queued claims without a vector from the current model, older than a normal job's delay."""
+    """Queued claims older than a normal job's delay that lack a vector from the current model or
+    their suggestions: a job can be lost between embedding and suggesting, too."""
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    unfinished = Q(suggested_at__isnull=True) | ~Q(embedding_model=get_embedder().model_version)
     ids = list(
-        Claim.objects.filter(status__in=QUEUE_STATUSES, created_at__lt=cutoff)
-        .exclude(embedding_model=get_embedder().model_version)
+        Claim.objects.filter(unfinished, status__in=QUEUE_STATUSES, created_at__lt=cutoff)
         .order_by("id")
         .values_list("id", flat=True)
     )

@@ -237,3 +237,15 @@ def test_the_sweep_finds_queued_claims_whose_job_was_lost_and_only_those():
     assert similarity.claims_unprocessed_batches() == [[lost.pk]]
     similarity.claims_process_new(claim_ids=[lost.pk])
     assert similarity.claims_unprocessed_batches() == []
+
+
+def test_the_sweep_finds_a_claim_whose_job_was_lost_after_embedding_it():
+    from claims.models import Claim
+
+    embedded_only = ClaimFactory(text=TRUMP_CLAIM)
+    similarity.claims_embed(claim_ids=[embedded_only.pk])
+    Claim.objects.filter(pk=embedded_only.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+
+    assert similarity.claims_unprocessed_batches() == [[embedded_only.pk]]
+    similarity.claim_suggest(claim_id=embedded_only.pk)
+    assert similarity.claims_unprocessed_batches() == []

@@ -135,6 +135,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # exceed the longest job (CELERY_TASK_TIME_LIMIT), or a slow job would be handed out twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600")),
+    # How often a running worker looks for jobs whose worker died (kombu's default is about 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
