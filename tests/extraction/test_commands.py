@@ -67,8 +67,13 @@ def test_it_benchmarks_every_extraction_stage(tmp_path: Path) -> None:
     assert all(value > 0 for value in report["sentences_per_second"].values())
 
 
-def test_it_trains_weights_and_picks_thresholds_on_dev(tmp_path: Path) -> None:
-    data = _folder(tmp_path / "data", CHECKTHAT_LIKE * 4, splits=("train", "dev"))
+def test_it_trains_weights_and_picks_thresholds_on_the_dev_test_sentences(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _folder(data, CHECKTHAT_LIKE * 4, splits=("train",))
+    releases = [{**record, "official_split": "dev-test"} for record in CHECKTHAT_LIKE] + [
+        {**record, "official_split": "dev"} for record in CHECKTHAT_LIKE
+    ]
+    _folder(data, releases, splits=("dev",))
     weights = tmp_path / "weights"
     output = StringIO()
     call_command(
@@ -87,5 +92,14 @@ def test_it_trains_weights_and_picks_thresholds_on_dev(tmp_path: Path) -> None:
     assert (weights / "checkworthiness.safetensors").stat().st_size < 200_000
     assert 0.0 < metadata["threshold"] < 1.0 and 0.0 < metadata["threshold_int8"] < 1.0
     assert metadata["lora_rank"] == 2
-    assert set(report["dev_fp32"]) == {"f1", "precision", "recall", "accuracy"}
-    assert "dev_int8" in report
+    assert report["selection"] == "dev.jsonl official_split=dev-test"
+    # train.jsonl plus the dev sentences of the other release.
+    assert report["train_sentences"] == 4 * len(CHECKTHAT_LIKE) + len(CHECKTHAT_LIKE)
+    assert set(report["selection_fp32"]) == {"f1", "precision", "recall", "accuracy"}
+    assert "selection_int8" in report
+
+
+def test_it_refuses_to_train_when_dev_lacks_the_selection_release(tmp_path: Path) -> None:
+    data = _folder(tmp_path / "data", CHECKTHAT_LIKE, splits=("train", "dev"))
+    with pytest.raises(CommandError, match="dev-test"):
+        call_command("train_checkworthiness", data=data, output=tmp_path / "weights", epochs=1, stderr=StringIO())
