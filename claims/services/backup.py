@@ -23,11 +23,11 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
@@ -138,8 +138,13 @@ def _referenced_user_ids() -> set[int]:
     return ids
 
 
+def _user_model() -> type[AbstractUser]:
+    # The desk's roles are groups, so the user model is one with groups (Django's own, by default).
+    return cast(type[AbstractUser], get_user_model())
+
+
 def _user_records(user_ids: set[int]) -> Iterator[dict[str, Any]]:
-    user_model = get_user_model()
+    user_model = _user_model()
     users = user_model._base_manager.filter(pk__in=user_ids).order_by("pk").prefetch_related("groups")
     for user in users:
         record = _record(user_model, user)
@@ -228,11 +233,11 @@ class _Restore:
     pending_rows: list[models.Model] = field(default_factory=list)
 
     def add_user(self, number: int, record: dict[str, Any]) -> None:
-        user_model = get_user_model()
+        user_model = _user_model()
+        username_field: str = user_model.USERNAME_FIELD
         values = self._values(number, user_model, record)
         old_id = values.pop("id")
-        username = values[user_model.USERNAME_FIELD]
-        existing = user_model._base_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
+        existing = user_model._base_manager.filter(**{username_field: values[username_field]}).first()
         if existing is not None:
             self.user_ids[old_id] = existing.pk
             self.users_reused += 1

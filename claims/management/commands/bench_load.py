@@ -23,11 +23,11 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from simple_history.utils import bulk_create_with_history
 
@@ -233,9 +233,10 @@ class Command(BaseCommand):
             batch_size=1000,
         )
         reviewers = Group.objects.get(name=Role.REVIEWER)
+        user_model = cast(type[AbstractUser], get_user_model())
         secrets = []
         for number in range(options["clients"]):
-            user, _ = get_user_model().objects.get_or_create(username=f"load_reviewer_{number}")
+            user, _ = user_model.objects.get_or_create(username=f"load_reviewer_{number}")
             user.groups.add(reviewers)
             secrets.append(token_create(user=user, name=f"load client {number}", scope=TokenScope.WRITE).secret)
         plan = {
