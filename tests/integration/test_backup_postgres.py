@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
+from django.db import connection
 
 from claims.models import Claim, Evidence, Rating
 from claims.services.backup import BackupError, backup_export, backup_import
@@ -14,8 +16,17 @@ from tests.factories import ClaimFactory, EvidenceFactory
 pytestmark = [pytest.mark.integration]
 
 
+def _vector_indexes() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%%USING hnsw%%'")
+        indexes = set(cursor.fetchall())
+    assert len(indexes) == 2, indexes
+    return indexes
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_restore_reproduces_every_row_and_new_rows_follow_the_restored_ids():
+    indexes_before = _vector_indexes()
     build_desk()
     before = snapshot()
     users_before = users_snapshot(referenced_usernames(before))
@@ -30,8 +41,12 @@ def test_a_restore_reproduces_every_row_and_new_rows_follow_the_restored_ids():
     assert not Claim.objects.exists() and not Claim.history.exists()
     assert Rating.objects.exists()
 
+    assert _vector_indexes() == indexes_before
+
     backup_import(lines=io.StringIO(text))
 
+    # The HNSW indexes, dropped for the load, are back as they were.
+    assert _vector_indexes() == indexes_before
     after = snapshot()
     for label, rows in before.items():
         assert after[label] == rows, label
@@ -42,3 +57,23 @@ def test_a_restore_reproduces_every_row_and_new_rows_follow_the_restored_ids():
     assert EvidenceFactory(claim=claim).pk > max(row["id"] for row in before["claims.evidence"])
     assert Claim.history.filter(id=claim.pk).exists()
     assert Evidence.objects.count() == len(before["claims.evidence"]) + 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_row_pointing_to_a_missing_row_is_refused_and_nothing_is_written():
+    indexes_before = _vector_indexes()
+    build_desk()
+    output = io.StringIO()
+    backup_export(output=output)
+    lines = output.getvalue().splitlines(keepends=True)
+    empty_the_desk()
+    claim_line = next(n for n, line in enumerate(lines) if line.startswith('{"model":"claims.claim"'))
+    record = json.loads(lines[claim_line])
+    record["fields"]["article_id"] = 987654321
+    lines[claim_line] = json.dumps(record) + "\n"
+
+    with pytest.raises(BackupError, match="points to rows it does not hold"):
+        backup_import(lines=io.StringIO("".join(lines)))
+
+    assert not Claim.objects.exists() and not Claim.history.exists()
+    assert _vector_indexes() == indexes_before
