@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+CLAIM_MATCHING_ENCODER = PROJECT_ROOT / "claims" / "similarity" / "weights" / "all-MiniLM-L6-v2-claimmatch-ct22"
 
 DEFAULTS: dict[str, Any] = {
     "SIMILARITY_EMBEDDER": "onnx",
     "SIMILARITY_MODEL_DIR": PROJECT_ROOT / "var" / "models",
     "SIMILARITY_THREADS": 1,
     # An encoder folder written by `train_matching` (ONNX + manifest); empty means the packaged model.
-    "SIMILARITY_ENCODER_DIR": "",
+    "SIMILARITY_ENCODER_DIR": str(CLAIM_MATCHING_ENCODER),
 }
 
 

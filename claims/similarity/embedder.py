@@ -203,9 +203,18 @@ _embedders_lock = threading.Lock()
 
 
 def create_embedder(*, backend: str) -> Embedder:
+    """The product's encoder: the `SIMILARITY_ENCODER_DIR` folder on ONNX Runtime when one is set;
+    otherwise, and always for `torch` (the reference), the plain packaged model."""
+    encoder_dir = str(similarity_setting("SIMILARITY_ENCODER_DIR") or "")
+    if backend == "onnx" and encoder_dir:
+        return load_encoder(Path(encoder_dir))
+    return packaged_embedder(backend=backend)
+
+
+def packaged_embedder(*, backend: str = "onnx") -> Embedder:
+    """The plain packaged model, whichever encoder the settings name (evaluations compare the two)."""
     if backend == "onnx":
-        encoder_dir = str(similarity_setting("SIMILARITY_ENCODER_DIR") or "")
-        return load_encoder(Path(encoder_dir)) if encoder_dir else OnnxEmbedder.from_packaged_model()
+        return OnnxEmbedder.from_packaged_model()
     if backend == "torch":
         return TorchEmbedder(threads=int(similarity_setting("SIMILARITY_THREADS")))
     raise ValueError(f"Unknown embedder backend {backend!r}; expected one of {EMBEDDER_BACKENDS}.")

@@ -12,7 +12,9 @@ from claims.models import Evidence, SourcePassage, Suggestion, Verdict
 from claims.services import review, similarity
 from claims.services.sources import source_create, sources_import
 from claims.services.suggestions import suggestion_accept, suggestion_reject
+from claims.similarity.embedder import get_embedder
 from claims.similarity.lexical import BM25Index
+from claims.similarity.retrieval import fusion_for
 from tests.factories import ClaimFactory, rating
 
 # Jobs are queued on commit, so these tests commit; serialized rollback restores the seeded ratings and roles.
@@ -77,7 +79,9 @@ def test_suggestions_are_ranked_by_cosine_plus_weighted_bm25_with_every_score_re
     cosines = {p.pk: float(np.dot(p.embedding, claim.embedding)) for p in passages}
     bm25 = BM25Index(ids=[p.pk for p in passages], texts=[p.text for p in passages]).score_all(claim.text)
     bm25_of = {p.pk: float(score) for p, score in zip(passages, bm25, strict=True)}
-    fused = {pk: cosines[pk] + 0.3 * bm25_of[pk] / max(bm25_of.values()) for pk in cosines}
+    bm25_weight = fusion_for(get_embedder()).weights["bm25"]
+    assert 0 < bm25_weight < 1
+    fused = {pk: cosines[pk] + bm25_weight * bm25_of[pk] / max(bm25_of.values()) for pk in cosines}
     # Candidates are both methods' top 2; the two best of those by fused score are kept.
     dense_top, lexical_top = set(sorted(cosines, key=cosines.get)[-2:]), set(sorted(bm25_of, key=bm25_of.get)[-2:])
     assert lexical_top - dense_top, "the library should hold a passage only BM25 ranks in its top 2"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from claims.similarity.config import CLAIM_MATCHING_ENCODER
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("WORKBENCH_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -178,7 +180,10 @@ INGEST_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("INGEST_FETCH_ALLOWED_PRIVATE_HOST
 SIMILARITY_EMBEDDER = os.environ.get("SIMILARITY_EMBEDDER", "onnx")
 SIMILARITY_MODEL_DIR = Path(os.environ.get("SIMILARITY_MODEL_DIR", VAR_DIR / "models"))
 # The ONNX encoder folder the "onnx" embedder loads; empty: the packaged model, exported on first use.
-SIMILARITY_ENCODER_DIR = os.environ.get("SIMILARITY_ENCODER_DIR", "")
+# The default is the packaged model fine-tuned on CheckThat! claim-matching pairs (train_matching):
+# on held-out pairs it ranked the right earlier verdict higher (MAP@5 0.961 vs 0.954), and it ships
+# as int8 ONNX, so nothing is exported at first use.
+SIMILARITY_ENCODER_DIR = os.environ.get("SIMILARITY_ENCODER_DIR", str(CLAIM_MATCHING_ENCODER))
 SIMILARITY_THREADS = int(os.environ.get("SIMILARITY_THREADS", "1"))
 SIMILARITY_HNSW_EF_SEARCH = int(os.environ.get("SIMILARITY_HNSW_EF_SEARCH", "100"))
 SIMILARITY_TOP_K = int(os.environ.get("SIMILARITY_TOP_K", "5"))

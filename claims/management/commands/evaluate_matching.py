@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from claims.errors import WorkbenchError
 from claims.management.throwaway import BACKENDS, DEFAULT_POSTGRES_SERVER, run_in_throwaway_database
 from claims.services.matching_evaluation import matching_evaluate_through_service
-from claims.similarity.embedder import EMBEDDER_BACKENDS, get_embedder, load_encoder, read_encoder_manifest
+from claims.similarity.config import similarity_setting
+from claims.similarity.embedder import EMBEDDER_BACKENDS, load_encoder, packaged_embedder, read_encoder_manifest
 from claims.similarity.evaluation import run_retrieval_benchmark, write_trec_run
 from claims.similarity.retrieval import DENSE_METHOD, FUSION_METHODS, LEXICAL_METHOD, FusionConfig
 
@@ -31,12 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--split", required=True, choices=["dev", "test"])
         parser.add_argument("--format", default="json", choices=["json", "text"])
         parser.add_argument(
-            "--embedder", choices=EMBEDDER_BACKENDS, help="Runtime of the packaged encoder (default: setting)."
+            "--embedder", choices=EMBEDDER_BACKENDS, help="Runtime of the packaged model (implies --encoder packaged)."
         )
         parser.add_argument(
             "--encoder",
-            default="packaged",
-            help='"packaged" (the plain model) or the folder of a fine-tuned ONNX encoder (see train_matching).',
+            default="configured",
+            help='"configured" (the product\'s, SIMILARITY_ENCODER_DIR), "packaged" (the plain model) or the '
+            "folder of a fine-tuned ONNX encoder (see train_matching).",
         )
         parser.add_argument("--methods", default="hybrid", choices=METHOD_CHOICES)
         parser.add_argument("--fusion", default=FusionConfig.method, choices=FUSION_METHODS)
@@ -72,9 +74,9 @@ class Command(BaseCommand):
         embedders = {}
         bm25_weight = FusionConfig().weights[LEXICAL_METHOD]
         if methods != LEXICAL_METHOD:
-            encoder = str(options["encoder"])
+            encoder = self._encoder(options)
             if encoder == "packaged":
-                embedders[DENSE_METHOD] = get_embedder(backend=options["embedder"] or None)
+                embedders[DENSE_METHOD] = packaged_embedder(backend=options["embedder"] or "onnx")
             else:
                 embedders[DENSE_METHOD] = load_encoder(Path(encoder))
                 # A fine-tuned encoder's cosines spread differently; its folder records the weight tuned for it.
@@ -108,8 +110,8 @@ class Command(BaseCommand):
         arguments += ["--format", "json"] + (["--details"] if options["details"] else [])
         if options["limit"] is not None:
             arguments += ["--limit", str(options["limit"])]
-        encoder = str(options["encoder"])
-        environment = {} if encoder == "packaged" else {"SIMILARITY_ENCODER_DIR": str(Path(encoder).resolve())}
+        encoder = self._encoder(options)
+        environment = {"SIMILARITY_ENCODER_DIR": "" if encoder == "packaged" else str(Path(encoder).resolve())}
         result = run_in_throwaway_database(
             backend=options["database"],
             arguments=arguments,
@@ -118,6 +120,16 @@ class Command(BaseCommand):
             environment=environment,
         )
         return {**result, "path": f"service ({options['database']})"}
+
+    @staticmethod
+    def _encoder(options: dict[str, Any]) -> str:
+        """ "packaged" or an encoder folder; "configured" resolves to what the settings name."""
+        encoder = str(options["encoder"])
+        if encoder == "configured":
+            # --embedder chooses the runtime of the packaged model, so it implies that model.
+            configured = str(similarity_setting("SIMILARITY_ENCODER_DIR") or "")
+            encoder = configured if configured and not options["embedder"] else "packaged"
+        return encoder
 
     def _through_service_in_place(self, *, data_dir: Path, split: str, options: dict[str, Any]) -> dict[str, object]:
         call_command("migrate", verbosity=0)
