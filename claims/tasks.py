@@ -70,10 +70,14 @@ def claims_rematch_task(claim_ids: list[int]) -> int:
 
 @shared_task
 def claims_sweep_unprocessed_task() -> int:
-    """Re-queue queued claims that still have no vector from the current model (their job was
-    lost, e.g. the broker was down when the article was stored). Idempotent like the jobs it queues."""
+    """Re-queue what a lost job left undone (e.g. the broker was down when an article or source was
+    stored, or the encoder changed): passages first, so the claims' suggestions can find them.
+    Idempotent like the jobs it queues."""
     from .services import similarity as similarity_services
 
+    source_ids = similarity_services.sources_with_unembedded_passages()
+    if source_ids:
+        sources_embed_task.delay(source_ids, True)
     batches = similarity_services.claims_unprocessed_batches()
     for batch in batches:
         claims_process_new_task.delay(batch)

@@ -272,6 +272,18 @@ def claims_unprocessed_batches(*, older_than_seconds: int = 120) -> list[list[in
     return _in_batches(ids)
 
 
+def sources_with_unembedded_passages() -> list[int]:
+    """Sources with a passage lacking a vector from the current model: its job was lost, or the
+    encoder changed since it was embedded."""
+    version = get_embedder().model_version
+    return list(
+        SourcePassage.objects.exclude(embedding_model=version)
+        .order_by("source_id")
+        .values_list("source_id", flat=True)
+        .distinct()
+    )
+
+
 def _in_batches(ids: list[int], *, size: int | None = None) -> list[list[int]]:
     size = size or settings.SIMILARITY_REMATCH_BATCH
     return [ids[start : start + size] for start in range(0, len(ids), size)]

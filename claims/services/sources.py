@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import kombu.exceptions
 from django.db import transaction
 
 from ..choices import SourceKind
@@ -13,6 +15,8 @@ from ..errors import InvalidInputError
 from ..models import Source, SourcePassage
 from ..roles import User, require_editor
 from ..similarity.passages import chunk_passages
+
+logger = logging.getLogger(__name__)
 
 MAX_SOURCE_BODY_CHARS = 2_000_000
 
@@ -71,9 +75,14 @@ def _write(*, fields: dict[str, object], user: User | None) -> tuple[Source, boo
 
 
 def _queue_embedding(source_ids: list[int], *, rematch: bool) -> None:
+    """The sources are already committed: if the broker is down, say so and leave their passages
+    for the sweep job, which embeds passages that lack a vector from the current model."""
     from .. import tasks
 
-    tasks.sources_embed_task.delay(source_ids, rematch)
+    try:
+        tasks.sources_embed_task.delay(source_ids, rematch)
+    except kombu.exceptions.OperationalError as error:
+        logger.warning("Broker unavailable; %d sources wait for the sweep job: %s", len(source_ids), error)
 
 
 def source_create(*, user: User, **row: object) -> Source:

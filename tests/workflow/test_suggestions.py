@@ -253,3 +253,17 @@ def test_the_sweep_finds_a_claim_whose_job_was_lost_after_embedding_it():
     assert similarity.claims_unprocessed_batches() == [[embedded_only.pk]]
     similarity.claim_suggest(claim_id=embedded_only.pk)
     assert similarity.claims_unprocessed_batches() == []
+
+
+def test_the_sweep_embeds_passages_whose_job_was_lost():
+    from claims import tasks
+    from tests.factories import SourcePassageFactory
+
+    lost = SourcePassageFactory(text=INAUGURATION)
+    assert similarity.sources_with_unembedded_passages() == [lost.source_id]
+
+    tasks.claims_sweep_unprocessed_task()
+
+    lost.refresh_from_db()
+    assert lost.embedding_model == get_embedder().model_version
+    assert similarity.sources_with_unembedded_passages() == []
