@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python manage.py bench_pages
 	$(BIN)/python manage.py bench_pages --postgres
 	API_RATE_PER_TOKEN=1000000/min bash scripts/bench_gunicorn.sh
+	bash scripts/bench_load.sh 120 8
 
 clean:
 	rm -rf var/workbench.sqlite3* test-artifacts
