@@ -92,11 +92,10 @@ _lexical = _LexicalCache()
 
 def _hybrid(
     *,
-    vector: np.ndarray,
     text: str,
     dense: list[tuple[int, float]],
     lexical: BM25Index,
-    vectors_of: Callable[[list[int]], dict[int, np.ndarray]],
+    cosines_of: Callable[[list[int]], dict[int, float]],
     keep: int,
 ) -> dict[int, dict[str, float]]:
     """The `keep` best candidates by weighted fusion of cosine and BM25, with each method's own score.
@@ -112,8 +111,7 @@ def _hybrid(
     cosines = dict(dense)
     unscored = [row_id for row_id in lexical_top if row_id not in cosines]
     if unscored:
-        query = np.asarray(vector, dtype=np.float32)
-        cosines.update({row_id: float(row_vector @ query) for row_id, row_vector in vectors_of(unscored).items()})
+        cosines.update(cosines_of(unscored))
     candidates = sorted(set(cosines) | set(lexical_top))
     bm25 = {
         row_id: float(bm25_all[lexical.row_of[row_id]]) if row_id in lexical.row_of else 0.0 for row_id in candidates
@@ -136,12 +134,9 @@ def _hybrid(
     }
 
 
-def _stored_vectors(queryset, *, model_version: str) -> Callable[[list[int]], dict[int, np.ndarray]]:  # type: ignore[no-untyped-def]
-    def vectors_of(ids: list[int]) -> dict[int, np.ndarray]:
-        rows = queryset.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
-        return dict(rows.values_list("id", "embedding"))
-
-    return vectors_of
+def _stored_cosines(rows, *, vector: np.ndarray, model_version: str) -> Callable[[list[int]], dict[int, float]]:  # type: ignore[no-untyped-def]
+    store = get_vector_store()
+    return lambda ids: store.similarities(rows, vector, model_version=model_version, ids=ids)
 
 
 def _decide(scores: dict[str, float]) -> str | None:
@@ -202,23 +197,21 @@ def claim_suggest(*, claim_id: int) -> int:
     text = clean_query(claim.text)
     passages = SourcePassage.objects.all()
     passage_scores = _hybrid(
-        vector=vector,
         text=text,
         dense=store.nearest_passages(vector, model_version=version, k=pool),
         lexical=_lexical.get("passages", passages, "id"),
-        vectors_of=_stored_vectors(passages, model_version=version),
+        cosines_of=_stored_cosines(passages, vector=vector, model_version=version),
         keep=keep,
     )
     published = claims_with_published_verdict()
     earlier = published.exclude(pk=claim.pk)
     claim_scores = _hybrid(
-        vector=vector,
         text=text,
         dense=store.nearest_published_claims(vector, model_version=version, k=pool, exclude_claim_id=claim.pk),
         # The index covers every published claim (so it is shared by all jobs); the claim itself is
         # dropped from the candidates below.
         lexical=_lexical.get("claims", published, "updated_at"),
-        vectors_of=_stored_vectors(earlier, model_version=version),
+        cosines_of=_stored_cosines(earlier, vector=vector, model_version=version),
         keep=keep + 1,
     )
     claim_scores.pop(claim.pk, None)
@@ -305,13 +298,12 @@ def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
     vector = embedder.encode([query])[0]
     passages = SourcePassage.objects.all()
     scores = _hybrid(
-        vector=vector,
         text=query,
         dense=get_vector_store().nearest_passages(
             vector, model_version=embedder.model_version, k=max(k, settings.SIMILARITY_CANDIDATES)
         ),
         lexical=_lexical.get("passages", passages, "id"),
-        vectors_of=_stored_vectors(passages, model_version=embedder.model_version),
+        cosines_of=_stored_cosines(passages, vector=vector, model_version=embedder.model_version),
         keep=k,
     )
     ranked = sorted(scores.items(), key=lambda item: -item[1]["fused"])

@@ -15,6 +15,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet
+from django.db.models.expressions import RawSQL
 
 from claims.choices import ClaimStatus
 from claims.models import SourcePassage
@@ -24,6 +25,12 @@ from claims.similarity.index import top_k_rows
 
 class VectorStore(Protocol):
     def nearest_passages(self, vector: np.ndarray, *, model_version: str, k: int) -> list[tuple[int, float]]: ...
+
+    def similarities(
+        self, rows: QuerySet, vector: np.ndarray, *, model_version: str, ids: list[int]
+    ) -> dict[int, float]:
+        """Cosine similarity of `vector` to the given rows of `rows` (those with a vector of the model)."""
+        ...
 
     def nearest_published_claims(
         self, vector: np.ndarray, *, model_version: str, k: int, exclude_claim_id: int | None = None
@@ -35,6 +42,15 @@ def _vector_literal(vector: np.ndarray) -> str:
 
 
 class PgvectorStore:
+    def similarities(
+        self, rows: QuerySet, vector: np.ndarray, *, model_version: str, ids: list[int]
+    ) -> dict[int, float]:
+        # Computed by PostgreSQL: shipping the vectors out as text and parsing them costs more.
+        table = rows.model._meta.db_table
+        cosine = RawSQL(f'1 - ("{table}"."embedding" <=> %s::vector)', [_vector_literal(vector)])  # noqa: S611
+        matching = rows.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
+        return {row_id: float(value) for row_id, value in matching.annotate(cosine=cosine).values_list("id", "cosine")}
+
     def _nearest(self, sql: str, params: list[object]) -> list[tuple[int, float]]:
         # SET LOCAL only lasts for the transaction, so it cannot leak into other queries on a pooled connection.
         with transaction.atomic(), connection.cursor() as cursor:
@@ -80,6 +96,13 @@ class NumpyStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cache: dict[str, _Matrix] = {}
+
+    def similarities(
+        self, rows: QuerySet, vector: np.ndarray, *, model_version: str, ids: list[int]
+    ) -> dict[int, float]:
+        query = np.asarray(vector, dtype=np.float32)
+        matching = rows.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
+        return {row_id: float(row_vector @ query) for row_id, row_vector in matching.values_list("id", "embedding")}
 
     def _matrix(self, name: str, queryset: QuerySet, stamp_field: str) -> _Matrix:
         stamp = queryset.aggregate(latest=Max(stamp_field))["latest"]
