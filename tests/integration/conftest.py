@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from django.db import connection
@@ -232,3 +233,18 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
     yield start
     for worker in started:
         worker.stop()
+
+
+def raw_connection() -> psycopg.Connection:
+    """A connection of its own to the test database, outside Django: to hold or watch locks."""
+    database = connection.settings_dict
+    return psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"], autocommit=True
+    )
+
+
+def sessions_waiting_on_locks(observer: psycopg.Connection) -> int:
+    row = observer.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    ).fetchone()
+    return int(row[0])

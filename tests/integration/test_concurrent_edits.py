@@ -14,9 +14,8 @@ import threading
 import time
 from collections.abc import Callable
 
-import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.test import APIClient
 
 from claims.choices import ClaimStatus
@@ -25,23 +24,11 @@ from claims.models import Claim, Verdict
 from claims.services import review, verdicts
 from tests.factories import ClaimFactory, rating
 
+from .conftest import raw_connection, sessions_waiting_on_locks
+
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SEND_BACK_COMMENT = "Cite the inauguration record."
-
-
-def _connect() -> psycopg.Connection:
-    database = connection.settings_dict
-    return psycopg.connect(
-        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"], autocommit=True
-    )
-
-
-def _waiting_on_locks(observer: psycopg.Connection) -> int:
-    row = observer.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    ).fetchone()
-    return int(row[0])
 
 
 class Outcome:
@@ -54,7 +41,7 @@ def _in_order_on_one_claim(claim_id: int, edits: list[Callable[[], object]]) -> 
     """Start each edit in its own thread while the test holds the claim's row lock; each edit is
     started only once the previous one is waiting on that lock; then release it and let them race."""
     outcomes = [Outcome() for _ in edits]
-    with _connect() as gate, _connect() as observer:
+    with raw_connection() as gate, raw_connection() as observer:
         gate.execute("BEGIN")
         gate.execute("SELECT id FROM claims_claim WHERE id = %s FOR UPDATE", [claim_id])
 
@@ -72,7 +59,7 @@ def _in_order_on_one_claim(claim_id: int, edits: list[Callable[[], object]]) -> 
             thread.start()
             threads.append(thread)
             deadline = time.monotonic() + 30
-            while _waiting_on_locks(observer) < waiting:
+            while sessions_waiting_on_locks(observer) < waiting:
                 assert time.monotonic() < deadline, "an edit never reached the row lock"
                 assert all(outcome.error is None for outcome in outcomes), [o.error for o in outcomes]
                 time.sleep(0.01)

@@ -6,32 +6,22 @@ from __future__ import annotations
 
 import re
 
-import psycopg
 import pytest
-from django.db import connection
 
 from claims import tasks
 from claims.models import Claim, Suggestion
 from claims.services import similarity
 from tests.factories import ArticleFactory
 
-from .conftest import celery_publishing_to, embedded_source_library, wait_for
+from .conftest import (
+    celery_publishing_to,
+    embedded_source_library,
+    raw_connection,
+    sessions_waiting_on_locks,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.integration]
-
-
-def _connect() -> psycopg.Connection:
-    database = connection.settings_dict
-    return psycopg.connect(
-        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"], autocommit=True
-    )
-
-
-def _waiting_on_locks(observer: psycopg.Connection) -> int:
-    row = observer.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    ).fetchone()
-    return int(row[0])
 
 
 def _rows(claim_ids: list[int]) -> list[tuple]:
@@ -60,14 +50,14 @@ def test_two_jobs_suggesting_for_the_same_claim_at_once_both_finish_their_batche
 
     # Hold every source passage locked, so each job stops at its first suggestion insert (the
     # foreign-key check waits) until both are inside their transactions; then let them go together.
-    with _connect() as gate, _connect() as observer:
+    with raw_connection() as gate, raw_connection() as observer:
         gate.execute("BEGIN")
         gate.execute("SELECT id FROM claims_sourcepassage FOR UPDATE")
         with celery_publishing_to(private_redis.url):
             tasks.claims_rematch_task.delay([shared, only_first])
             tasks.claims_rematch_task.delay([shared, only_second])
         wait_for(
-            lambda: _waiting_on_locks(observer) >= 2,
+            lambda: sessions_waiting_on_locks(observer) >= 2,
             timeout=60,
             interval=0.05,
             what="both jobs to reach their first insert",

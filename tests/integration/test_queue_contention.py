@@ -22,6 +22,8 @@ from claims.services import review, verdicts
 from claims.services.evidence import evidence_add
 from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, UserFactory, rating
 
+from .conftest import sessions_waiting_on_locks
+
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -262,7 +264,7 @@ def test_housekeeping_racing_a_take_leaves_the_new_lease_and_its_history_alone(r
         keeper = threading.Thread(target=housekeeping)
         keeper.start()
         deadline = time.monotonic() + 10
-        while keeper.is_alive() and not _waiting_on_locks(observer):
+        while keeper.is_alive() and not sessions_waiting_on_locks(observer):
             assert time.monotonic() < deadline
             time.sleep(0.01)
         taker.execute("COMMIT")
@@ -273,10 +275,3 @@ def test_housekeeping_racing_a_take_leaves_the_new_lease_and_its_history_alone(r
     assert released == [0]
     assert claim.history.count() == history_before
     assert not claim.history.filter(history_change_reason="lease expired").exists()
-
-
-def _waiting_on_locks(observer: psycopg.Connection) -> int:
-    row = observer.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    ).fetchone()
-    return int(row[0])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,47 +13,23 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.utils import timezone
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from claims.choices import ClaimStatus, SuggestionTarget
 from claims.models import Article, Claim, Suggestion
 from claims.services.exports import claims_export
+from tests.browser import chromium_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery staple"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One chromium for this module, stopped when the module is done.
-
-    Playwright's sync API keeps an event loop running in the test thread while it is started, and
-    Django refuses ORM calls next to a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The
-    calls these tests make are plain synchronous ones, so the variable is set, but only for as long
-    as the loop lives: tests after this module (and the processes they start) never see either."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture(autouse=True)
