@@ -164,21 +164,47 @@ def _guarded(state: str, *, claim: Claim, target_claim: Claim | None, scores: di
     return state
 
 
-def _upsert(
-    *, claim: Claim, kind: str, target_id: int, scores: dict[str, float], state: str, model_version: str
-) -> None:
-    target_field = "target_passage_id" if kind == SuggestionTarget.PASSAGE else "target_claim_id"
-    lookup = {"claim": claim, target_field: target_id, "model_version": model_version}
-    existing = Suggestion.objects.select_for_update().filter(**lookup).first()
-    fused = float(scores.get("fused", 0.0))
-    if existing is None:
-        Suggestion.objects.create(target_kind=kind, scores=scores, fused_score=fused, state=state, **lookup)
-        return
-    existing.scores, existing.fused_score = scores, fused
-    # A reviewer's decision stands; only undecided suggestions follow the latest scores.
-    if existing.state in (SuggestionState.PENDING, SuggestionState.AUTO_LINKED):
-        existing.state = state
-    existing.save(update_fields=["scores", "fused_score", "state", "updated_at"])
+@dataclass(frozen=True)
+class _Match:
+    kind: str
+    target_id: int
+    scores: dict[str, float]
+    state: str
+
+
+def _upsert(*, claim: Claim, matches: list[_Match], model_version: str) -> None:
+    """Write a claim's matches in three statements, whatever their number. A suggestion another job
+    inserted a moment ago is left to that job (same claim, target and model: the same match)."""
+    existing = {
+        (suggestion.target_kind, suggestion.target_passage_id or suggestion.target_claim_id): suggestion
+        for suggestion in Suggestion.objects.select_for_update().filter(claim=claim, model_version=model_version)
+    }
+    now = timezone.now()
+    new, changed = [], []
+    for match in matches:
+        fused = float(match.scores.get("fused", 0.0))
+        suggestion = existing.get((match.kind, match.target_id))
+        if suggestion is None:
+            target_field = "target_passage_id" if match.kind == SuggestionTarget.PASSAGE else "target_claim_id"
+            new.append(
+                Suggestion(
+                    claim=claim,
+                    model_version=model_version,
+                    target_kind=match.kind,
+                    scores=match.scores,
+                    fused_score=fused,
+                    state=match.state,
+                    **{target_field: match.target_id},
+                )
+            )
+            continue
+        suggestion.scores, suggestion.fused_score, suggestion.updated_at = match.scores, fused, now
+        # A reviewer's decision stands; only undecided suggestions follow the latest scores.
+        if suggestion.state in (SuggestionState.PENDING, SuggestionState.AUTO_LINKED):
+            suggestion.state = match.state
+        changed.append(suggestion)
+    Suggestion.objects.bulk_create(new, ignore_conflicts=True)
+    Suggestion.objects.bulk_update(changed, ["scores", "fused_score", "state", "updated_at"])
 
 
 def claim_suggest(*, claim_id: int) -> int:
@@ -218,21 +244,21 @@ def claim_suggest(*, claim_id: int) -> int:
     claim_scores = dict(list(claim_scores.items())[:keep])
     targets = {row.pk: row for row in earlier.filter(pk__in=claim_scores).select_related("verdict")}
 
-    written = 0
+    matches = []
+    for kind, candidates in ((SuggestionTarget.PASSAGE, passage_scores), (SuggestionTarget.CLAIM, claim_scores)):
+        for target_id, scores in candidates.items():
+            state = _decide(scores)
+            if state is None:
+                continue
+            target_claim = targets.get(target_id) if kind == SuggestionTarget.CLAIM else None
+            if kind == SuggestionTarget.CLAIM and target_claim is None:
+                continue
+            state = _guarded(state, claim=claim, target_claim=target_claim, scores=scores)
+            matches.append(_Match(kind=kind, target_id=target_id, scores=scores, state=state))
     with transaction.atomic():
-        for kind, candidates in ((SuggestionTarget.PASSAGE, passage_scores), (SuggestionTarget.CLAIM, claim_scores)):
-            for target_id, scores in candidates.items():
-                state = _decide(scores)
-                if state is None:
-                    continue
-                target_claim = targets.get(target_id) if kind == SuggestionTarget.CLAIM else None
-                if kind == SuggestionTarget.CLAIM and target_claim is None:
-                    continue
-                state = _guarded(state, claim=claim, target_claim=target_claim, scores=scores)
-                _upsert(claim=claim, kind=kind, target_id=target_id, scores=scores, state=state, model_version=version)
-                written += 1
+        _upsert(claim=claim, matches=matches, model_version=version)
         Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
-    return written
+    return len(matches)
 
 
 def claims_process_new(*, claim_ids: list[int]) -> int:
