@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
-from ..models import Claim, SourcePassage, Suggestion
+from ..models import Claim, Source, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
 from ..similarity.fusion import weighted_score_fusion
@@ -69,22 +69,36 @@ def passages_embed(*, passage_ids: list[int]) -> int:
 
 @dataclass
 class _LexicalCache:
-    """One BM25 index per corpus per process, rebuilt when rows are added or changed."""
+    """One BM25 index per corpus per process, rebuilt when its stamp (a cheap summary of the rows
+    that changes whenever they do) moves."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     indexes: dict[str, tuple[tuple[object, ...], BM25Index]] = field(default_factory=dict)
 
-    def get(self, name: str, queryset, stamp_field: str) -> BM25Index:  # type: ignore[no-untyped-def]
-        key = (queryset.count(), queryset.aggregate(latest=Max(stamp_field))["latest"])
+    def get(self, name: str, queryset, stamp: tuple[object, ...]) -> BM25Index:  # type: ignore[no-untyped-def]
         with self.lock:
             cached = self.indexes.get(name)
-            if cached is not None and cached[0] == key:
+            if cached is not None and cached[0] == stamp:
                 return cached[1]
         rows = list(queryset.values_list("id", "text"))
         index = BM25Index(ids=[row_id for row_id, _ in rows], texts=[text for _, text in rows])
         with self.lock:
-            self.indexes[name] = (key, index)
+            self.indexes[name] = (stamp, index)
         return index
+
+
+def _library_stamp() -> tuple[object, ...]:
+    """Changes whenever the source library does, without counting its passages (a count reads the
+    whole table at 100k passages): passages are only written with their source, which then gets a
+    new `updated_at`, and always get new ids; deleting a source changes the source count."""
+    sources = Source.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
+    latest_passage = SourcePassage.objects.aggregate(latest=Max("id"))["latest"]
+    return (sources["count"], sources["changed"], latest_passage)
+
+
+def _published_stamp(published) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+    summary = published.aggregate(count=Count("id"), changed=Max("updated_at"))
+    return (summary["count"], summary["changed"])
 
 
 _lexical = _LexicalCache()
@@ -112,7 +126,8 @@ def _hybrid(
     unscored = [row_id for row_id in lexical_top if row_id not in cosines]
     if unscored:
         cosines.update(cosines_of(unscored))
-    candidates = sorted(set(cosines) | set(lexical_top))
+    # Only rows that still exist are candidates: the BM25 index may predate a deletion.
+    candidates = sorted(cosines)
     bm25 = {
         row_id: float(bm25_all[lexical.row_of[row_id]]) if row_id in lexical.row_of else 0.0 for row_id in candidates
     }
@@ -120,14 +135,14 @@ def _hybrid(
     # beat reciprocal rank fusion by 0.02 MAP@5 or more.
     fusion = fusion_for(get_embedder())
     fused = weighted_score_fusion(
-        {DENSE_METHOD: {row_id: cosines.get(row_id, 0.0) for row_id in candidates}, LEXICAL_METHOD: bm25},
+        {DENSE_METHOD: {row_id: cosines[row_id] for row_id in candidates}, LEXICAL_METHOD: bm25},
         weights=fusion.weights,
         normalisation=fusion.normalisation,
     )
     return {
         int(row_id): {  # type: ignore[call-overload]
             "fused": round(score, 6),
-            DENSE_METHOD: round(cosines.get(row_id, 0.0), 6),  # type: ignore[call-overload]
+            DENSE_METHOD: round(cosines[row_id], 6),  # type: ignore[index]
             LEXICAL_METHOD: round(bm25[row_id], 4),  # type: ignore[index]
         }
         for row_id, score in fused[:keep]
@@ -136,7 +151,17 @@ def _hybrid(
 
 def _stored_cosines(rows, *, vector: np.ndarray, model_version: str) -> Callable[[list[int]], dict[int, float]]:  # type: ignore[no-untyped-def]
     store = get_vector_store()
-    return lambda ids: store.similarities(rows, vector, model_version=model_version, ids=ids)
+
+    def cosines_of(ids: list[int]) -> dict[int, float]:
+        found = store.similarities(rows, vector, model_version=model_version, ids=ids)
+        missing = [row_id for row_id in ids if row_id not in found]
+        if missing:
+            # Rows still waiting for their vector match on words alone (cosine 0); rows deleted
+            # since the BM25 index was built are left out.
+            found.update({row_id: 0.0 for row_id in rows.filter(pk__in=missing).values_list("id", flat=True)})
+        return found
+
+    return cosines_of
 
 
 def _decide(scores: dict[str, float]) -> str | None:
@@ -225,7 +250,7 @@ def claim_suggest(*, claim_id: int) -> int:
     passage_scores = _hybrid(
         text=text,
         dense=store.nearest_passages(vector, model_version=version, k=pool),
-        lexical=_lexical.get("passages", passages, "id"),
+        lexical=_lexical.get("passages", passages, _library_stamp()),
         cosines_of=_stored_cosines(passages, vector=vector, model_version=version),
         keep=keep,
     )
@@ -236,7 +261,7 @@ def claim_suggest(*, claim_id: int) -> int:
         dense=store.nearest_published_claims(vector, model_version=version, k=pool, exclude_claim_id=claim.pk),
         # The index covers every published claim (so it is shared by all jobs); the claim itself is
         # dropped from the candidates below.
-        lexical=_lexical.get("claims", published, "updated_at"),
+        lexical=_lexical.get("claims", published, _published_stamp(published)),
         cosines_of=_stored_cosines(earlier, vector=vector, model_version=version),
         keep=keep + 1,
     )
@@ -328,7 +353,7 @@ def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
         dense=get_vector_store().nearest_passages(
             vector, model_version=embedder.model_version, k=max(k, settings.SIMILARITY_CANDIDATES)
         ),
-        lexical=_lexical.get("passages", passages, "id"),
+        lexical=_lexical.get("passages", passages, _library_stamp()),
         cosines_of=_stored_cosines(passages, vector=vector, model_version=embedder.model_version),
         keep=k,
     )

@@ -267,3 +267,23 @@ def test_the_sweep_embeds_passages_whose_job_was_lost():
     lost.refresh_from_db()
     assert lost.embedding_model == get_embedder().model_version
     assert similarity.sources_with_unembedded_passages() == []
+
+
+def test_a_passage_deleted_behind_the_bm25_index_is_never_suggested(library, editor):
+    doomed = source_create(
+        user=editor, url="https://news.example.org/talks", title="Talks", body="Trump called for immediate talks."
+    )
+    source_create(user=editor, url="https://news.example.org/later", title="Later", body=UNRELATED + " Later.")
+    first = ClaimFactory(text=TRUMP_CLAIM)
+    similarity.claims_process_new(claim_ids=[first.pk])
+    assert Suggestion.objects.filter(claim=first, target_passage__source=doomed).exists()
+    # Deleting a passage but not its source, and not the newest passage, leaves the library's stamp
+    # as it was: the BM25 index still holds the passage.
+    deleted_id = doomed.passages.get().pk
+    SourcePassage.objects.filter(pk=deleted_id).delete()
+
+    claim = ClaimFactory(text=TRUMP_CLAIM + " Again.")
+    similarity.claims_process_new(claim_ids=[claim.pk])
+
+    suggested = set(Suggestion.objects.filter(claim=claim).values_list("target_passage_id", flat=True))
+    assert suggested and deleted_id not in suggested
