@@ -7,18 +7,40 @@ command in a child process pointed at it, and returns the JSON the child printed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.management.base import CommandError
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+@contextlib.contextmanager
+def throwaway_database(
+    *, backend: str, postgres_server: str = DEFAULT_POSTGRES_SERVER, name: str = "throwaway"
+) -> Iterator[str]:
+    """Yield the URL of a new empty database of `backend`, deleted (file or database) afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as folder:
+            yield f"sqlite:///{folder}/{name}.sqlite3"
+        return
+    if backend != "postgresql":
+        raise CommandError(f"Unknown database backend {backend!r}; use one of {', '.join(BACKENDS)}.")
+    database = f"{name}_{uuid.uuid4().hex[:8]}"
+    server = postgres_server.rstrip("/")
+    subprocess.run(["psql", server + "/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
+    try:
+        yield f"{server}/{database}"
+    finally:
+        subprocess.run(["psql", server + "/postgres", "-qc", f"DROP DATABASE {database} WITH (FORCE)"], check=False)
 
 
 def run_in_throwaway_database(
@@ -32,26 +54,14 @@ def run_in_throwaway_database(
     """Run `manage.py <arguments>` against a new empty database of `backend`; return its JSON result.
 
     `environment` adds variables for the child (settings the run should use)."""
-    env = {**os.environ, **(environment or {})}
-    cleanup = None
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix=f"{name}-")
-        env["DATABASE_URL"] = f"sqlite:///{folder}/{name}.sqlite3"
-    elif backend == "postgresql":
-        database = f"{name}_{uuid.uuid4().hex[:8]}"
-        server = postgres_server.rstrip("/")
-        subprocess.run(["psql", server + "/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
-        env["DATABASE_URL"] = f"{server}/{database}"
-        cleanup = ["psql", server + "/postgres", "-qc", f"DROP DATABASE {database} WITH (FORCE)"]
-    else:
-        raise CommandError(f"Unknown database backend {backend!r}; use one of {', '.join(BACKENDS)}.")
-    try:
+    with throwaway_database(backend=backend, postgres_server=postgres_server, name=name) as url:
         result = subprocess.run(
-            [sys.executable, "manage.py", *arguments], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+            [sys.executable, "manage.py", *arguments],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, **(environment or {}), "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
         )
-    finally:
-        if cleanup:
-            subprocess.run(cleanup, check=False)
     if result.returncode != 0:
         raise CommandError(f"The {backend} run failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -17,7 +17,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -33,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.choices import ClaimStatus, ClaimType, SourceKind, Stance, SuggestionTarget
+from claims.management.throwaway import DEFAULT_POSTGRES_SERVER, throwaway_database
 from claims.models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
 
 CLAIMS_PER_ARTICLE = 50
@@ -101,24 +101,13 @@ class Command(BaseCommand):
             "LOG_LEVEL": "WARNING",
         }
         env.pop("REDIS_URL", None)
-        if options["postgres"]:
-            import psycopg
-
-            server = options["postgres"].rstrip("/")
-            name = f"workbench_bench_pages_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                env["DATABASE_URL"] = f"{server}/{name}"
-                self._child(child_args, env, label=f"PostgreSQL ({name}, dropped afterwards)")
-            finally:
-                with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            with tempfile.TemporaryDirectory(prefix="bench_pages_") as folder:
-                env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-                env["WORKBENCH_VAR_DIR"] = folder
-                self._child(child_args, env, label="SQLite (temporary file, deleted afterwards)")
+        backend = "postgresql" if options["postgres"] else "sqlite"
+        server = options["postgres"] or DEFAULT_POSTGRES_SERVER
+        with throwaway_database(backend=backend, postgres_server=server, name="workbench_bench_pages") as url:
+            env["DATABASE_URL"] = url
+            if backend == "sqlite":
+                env["WORKBENCH_VAR_DIR"] = str(Path(url.removeprefix("sqlite:///")).parent)
+            self._child(child_args, env, label=f"{backend} ({url.rsplit('/', 1)[-1]}, deleted afterwards)")
 
     def _child(self, args: list[str], env: dict[str, str], *, label: str) -> None:
         self.stdout.write(f"Database: {label}")
