@@ -331,13 +331,16 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """Remembers what an API write with an Idempotency-Key produced, so a retried request returns it again."""
+    """Remembers what an API write with an Idempotency-Key produced, so a retried request returns it again.
+
+    A record without a response is a reservation: a request with this key is being processed now
+    (since ``created_at``), and a concurrent one with the same key is told to retry later."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     request_fingerprint = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,7 +1,8 @@
 """One error body for the whole API: ``{"message": "...", "extra": {...}}``.
 
-Service errors carry their own status code (400, 403, 404, 409, 413); DRF's own errors (validation,
-authentication, throttling, unknown method) are translated into the same shape."""
+Service errors carry their own status code (400, 403, 404, 409, 413); one that says when to come
+back (``retry_after_seconds``) also sets Retry-After. DRF's own errors (validation, authentication,
+throttling, unknown method) are translated into the same shape."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ def _message(detail: Any) -> str:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, WorkbenchError):
         set_rollback()
-        return Response(error_body(exc.message, **exc.extra), status=exc.status_code)
+        retry_after = exc.extra.get("retry_after_seconds")
+        retry_headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return Response(error_body(exc.message, **exc.extra), status=exc.status_code, headers=retry_headers)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):

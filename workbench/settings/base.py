@@ -223,6 +223,11 @@ DESK_URL = os.environ.get("DESK_URL", "https://factcheck.example.org")
 DESK_CLAIM_URL_TEMPLATE = os.environ.get("DESK_CLAIM_URL_TEMPLATE", DESK_URL.rstrip("/") + "/claims/{id}")
 
 # --- API --------------------------------------------------------------------------------------
+# A write sent with an Idempotency-Key reserves the key while it runs; a concurrent request with the
+# same key is answered 409 meanwhile. A reservation older than this belongs to a process that died
+# mid-request, and the next request with the key takes it over. It must be at least as long as a
+# request may run: gunicorn (Dockerfile, docker-compose.yml) stops one after 60 s.
+IDEMPOTENCY_PENDING_TIMEOUT_SECONDS = int(os.environ.get("IDEMPOTENCY_PENDING_TIMEOUT_SECONDS", "60"))
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.WorkbenchAutoSchema",
     # Token first: its scheme goes into WWW-Authenticate, which is what makes a request without

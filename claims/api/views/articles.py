@@ -38,7 +38,10 @@ class ArticleViewSet(WorkbenchViewSet):
                 IDEMPOTENCY_HEADER,
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
-                description="Retrying with the same key returns the first response instead of ingesting again.",
+                description=(
+                    "Retrying with the same key returns the first response instead of ingesting again. While "
+                    "the first request with the key is still running, the answer is 409 with Retry-After."
+                ),
             )
         ],
     )
