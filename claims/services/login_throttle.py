@@ -9,6 +9,7 @@ person signing in must not reset the count of someone guessing from the same add
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -64,7 +65,23 @@ def login_success_record(*, username: str) -> None:
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The address a sign-in is counted against. Behind ``TRUSTED_PROXY_COUNT`` proxies of our own,
+    that is the address the outermost one saw, which it appended to X-Forwarded-For: the entry that
+    many places from the right. Entries left of it were sent by the client and may be forged, so a
+    header with too few entries, or an entry that is not an IP address, counts as REMOTE_ADDR."""
+    if request is None:
+        return None
+    remote_address = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote_address
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < proxies:
+        return remote_address
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote_address
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from claims.services.login_throttle import client_address
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -107,3 +108,86 @@ def test_the_limits_have_defaults_in_settings(settings):
     assert settings.LOGIN_FAILURES_PER_USERNAME == 5
     assert settings.LOGIN_FAILURES_PER_ADDRESS == 30
     assert settings.LOGIN_FAILURE_WINDOW_SECONDS == 900
+
+
+# --- Behind a reverse proxy ------------------------------------------------------------------------
+
+PROXY = "10.0.0.5"
+
+
+def sign_in_via_proxy(username: str, password: str, *, forwarded_for: str):
+    """As the desk's reverse proxy passes a sign-in on: from its own address, with the client's appended."""
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for).post(
+        LOGIN, {"username": username, "password": password}
+    )
+
+
+def address_of(rf, *, forwarded_for: str | None = None, remote_address: str = PROXY) -> str | None:
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for is not None else {}
+    return client_address(rf.post(LOGIN, REMOTE_ADDR=remote_address, **headers))
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0)
+def test_without_trusted_proxies_a_forwarded_for_header_is_ignored(rf):
+    assert address_of(rf, forwarded_for="198.51.100.20", remote_address="203.0.113.7") == "203.0.113.7"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_one_proxy_the_address_is_the_one_it_appended(rf):
+    assert address_of(rf, forwarded_for="198.51.100.20") == "198.51.100.20"
+    # A client that sends its own header gets the proxy's entry appended after it: only that one counts.
+    assert address_of(rf, forwarded_for="192.0.2.1, 198.51.100.20") == "198.51.100.20"
+    assert address_of(rf, forwarded_for=" 2001:DB8:0:0::7 ") == "2001:db8::7"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=2)
+def test_behind_two_proxies_the_address_is_the_one_the_outer_proxy_saw(rf):
+    # The outer proxy appended the client; the inner one appended the outer proxy.
+    assert address_of(rf, forwarded_for="192.0.2.1, 198.51.100.20, 10.0.0.4") == "198.51.100.20"
+    assert address_of(rf, forwarded_for="198.51.100.20, 10.0.0.4") == "198.51.100.20"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for"),
+    [
+        (1, None),  # a request that did not come through the proxy
+        (1, ""),
+        (2, "198.51.100.20"),  # fewer entries than proxies
+        (1, "unknown"),
+        (1, "198.51.100.20:51234"),
+        (1, "192.0.2.1, not-an-address"),
+        (1, "198.51.100.20,"),
+    ],
+)
+def test_a_missing_short_or_malformed_header_counts_as_the_connecting_address(rf, settings, proxies, forwarded_for):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    assert address_of(rf, forwarded_for=forwarded_for) == PROXY
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_FAILURES_PER_USERNAME=100, LOGIN_FAILURES_PER_ADDRESS=4)
+def test_behind_a_proxy_one_guesser_does_not_lock_out_the_desk(rita, emma):
+    for number in range(4):
+        # The guesser also forges a left-hand entry with a colleague's address; the proxy appends the real one.
+        sign_in_via_proxy(f"guess{number}", "wrong", forwarded_for="198.51.100.30, 192.0.2.66")
+
+    assert sign_in_via_proxy("emma_editor", PASSWORD, forwarded_for="192.0.2.66").status_code == 429
+    assert sign_in_via_proxy("emma_editor", PASSWORD, forwarded_for="198.51.100.30").status_code == 302
+    assert sign_in_via_proxy("rita_reviewer", PASSWORD, forwarded_for="192.0.2.67").status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, LOGIN_FAILURES_PER_USERNAME=100, LOGIN_FAILURES_PER_ADDRESS=4)
+def test_without_trusted_proxies_a_forged_header_does_not_escape_the_address_count(emma):
+    for number in range(4):
+        forged = f"198.51.100.{number}"
+        Client(REMOTE_ADDR="192.0.2.66", HTTP_X_FORWARDED_FOR=forged).post(
+            LOGIN, {"username": f"guess{number}", "password": "wrong"}
+        )
+
+    refused = Client(REMOTE_ADDR="192.0.2.66", HTTP_X_FORWARDED_FOR="198.51.100.99").post(
+        LOGIN, {"username": "emma_editor", "password": PASSWORD}
+    )
+    assert refused.status_code == 429
+
+
+def test_no_proxy_is_trusted_by_default(settings):
+    assert settings.TRUSTED_PROXY_COUNT == 0
