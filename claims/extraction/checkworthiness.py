@@ -5,9 +5,11 @@ packaged tokenizer: no torch import, about half a second to load, well over a hu
 second on one core. Dynamic quantisation picks one activation scale per run, over every row of
 the batch, so the int8 model scores each sentence in a run of its own: a sentence then gets the
 same score whatever article it comes in (batched, its batch-mates moved scores by up to 0.24 on
-dev), at about a tenth less speed than batching. The export is made on first use from the packaged encoder plus the shipped
-weights and cached under the models folder (never in site-packages); its file name carries a
-digest of the weights, so new weights never reuse a stale export.
+dev), at about a tenth less speed than batching.
+
+The export is made on first use from the packaged encoder plus the shipped weights and cached
+under the models folder (never in site-packages); its file name carries a digest of the weights,
+so new weights never reuse a stale export.
 
 `get_scorer()` returns one scorer per process and backend; `score()` is the shortcut the pipeline
 and the commands use. The "torch" backend scores with the unexported fp32 network (reference for

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import multiprocessing
 import random
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from claims.extraction.sentences import split_sentences
 SEED_ARTICLE = Path(__file__).resolve().parents[3] / "fixtures" / "seed_article.txt"
 SENTENCES_PER_ARTICLE = 24
 SENTENCES_PER_PARAGRAPH = 3
+PUBLISHED_AT = datetime.date(2025, 5, 12)
 
 
 def build_articles(*, count: int, data_dir: Path | None, seed: int = 7) -> list[str]:
@@ -52,16 +54,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--data", type=Path, default=None, help="Folder whose dev.jsonl sentences fill the articles."
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="Also run the whole pipeline in this many processes at once (one thread each, like the "
+            "worker processes of a deployment) and report their combined rate.",
+        )
         parser.add_argument("--format", dest="output_format", choices=("table", "json"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["articles"] < 1:
             raise CommandError("--articles must be at least 1")
+        if options["processes"] < 1:
+            raise CommandError("--processes must be at least 1")
         try:
             articles = build_articles(count=options["articles"], data_dir=options["data"])
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
-        published_at = datetime.date(2025, 5, 12)
+        published_at = PUBLISHED_AT
 
         started = time.perf_counter()
         scorer = get_scorer()
@@ -104,6 +115,10 @@ class Command(BaseCommand):
             for article in articles:
                 extract_claims(text=article, published_at=published_at, scorer=scorer, with_entities=with_entities)
             rows.append((label, total, time.perf_counter() - started))
+        if options["processes"] > 1:
+            processes = options["processes"]
+            seconds = _pipeline_in_processes(articles, processes=processes)
+            rows.append((f"pipeline (extract_claims), {processes} processes", total, seconds))
 
         report = {
             "articles": len(articles),
@@ -123,3 +138,32 @@ class Command(BaseCommand):
         self.stdout.write(f"{'stage':<40} {'sentences/s':>12} {'seconds':>9}")
         for label, count, seconds in rows:
             self.stdout.write(f"{label:<40} {count / seconds:>12.1f} {seconds:>9.2f}")
+
+
+def _pipeline_in_processes(articles: list[str], *, processes: int) -> float:
+    """Seconds for `processes` fresh processes to run the whole pipeline over their share of the
+    articles, timed from the moment all of them have loaded their models."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(processes + 1)
+    shares = [articles[index::processes] for index in range(processes)]
+    workers = [context.Process(target=_pipeline_worker, args=(share, ready)) for share in shares]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    started = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    if any(worker.exitcode != 0 for worker in workers):
+        raise CommandError("a benchmark process failed; its error is printed above")
+    return time.perf_counter() - started
+
+
+def _pipeline_worker(articles: list[str], ready: Any) -> None:
+    import django
+
+    django.setup()
+    scorer = get_scorer(threads=1)
+    extract_claims(text=articles[0], published_at=PUBLISHED_AT, scorer=scorer)
+    ready.wait()
+    for article in articles:
+        extract_claims(text=article, published_at=PUBLISHED_AT, scorer=scorer)
