@@ -21,7 +21,8 @@ _ERROR_DESCRIPTIONS = {
     "401": "No credentials, or an unknown or revoked token.",
     "403": "Your role or your token's scope does not allow this.",
     "404": "Not found, or not visible to you.",
-    "409": "Conflict: a stale version, a lost lease, or a state that does not allow this.",
+    "409": "Conflict: a stale version, a lost lease, a state that does not allow this, or an Idempotency-Key "
+    "whose first request is still running (retry after Retry-After seconds).",
     "413": "The request body is too large.",
     "429": "Too many requests; see the Retry-After header.",
 }
