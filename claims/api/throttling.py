@@ -12,6 +12,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from ..models import ApiToken
+from ..services.login_throttle import client_address
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -27,6 +28,11 @@ class ClientRateThrottle(SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             return "user", str(request.user.pk)
         return "anon", self.get_ident(request)
+
+    def get_ident(self, request: Request) -> str:
+        # DRF's own ident is the whole X-Forwarded-For header unless told how many proxies to trust,
+        # so a client could pick a fresh bucket per request; use the address the sign-in throttle uses.
+        return client_address(request) or ""
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -131,3 +132,34 @@ def test_it_throttles_each_token_separately_with_429(read_token, write_token):
     assert 0 < int(response["Retry-After"]) <= 60
     assert response.json()["extra"]["retry_after_seconds"] == int(response["Retry-After"])
     assert token_client(write_token.secret).get("/api/v1/ratings/").status_code == 200
+
+
+ANONYMOUS_TWO_PER_MINUTE = {
+    **settings.REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": None, "user": None, "anon": "2/minute"},
+}
+
+
+@override_settings(
+    TRUSTED_PROXY_COUNT=0,
+    REST_FRAMEWORK=ANONYMOUS_TWO_PER_MINUTE,
+)
+def test_an_anonymous_caller_cannot_escape_its_rate_with_a_forged_forwarded_for_header(api_client):
+    statuses = [
+        api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}").status_code for number in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+@override_settings(
+    TRUSTED_PROXY_COUNT=1,
+    REST_FRAMEWORK=ANONYMOUS_TWO_PER_MINUTE,
+)
+def test_behind_a_trusted_proxy_anonymous_callers_are_counted_by_the_address_it_saw(api_client):
+    def get(forwarded_for):
+        return api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    # The proxy appends the address it saw; a left-hand entry is the client's own claim.
+    assert [get("203.0.113.7"), get("10.9.9.9, 203.0.113.7"), get("203.0.113.7")] == [200, 200, 429]
+    assert get("203.0.113.8") == 200
