@@ -65,10 +65,11 @@ def login_success_record(*, username: str) -> None:
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The address the sign-in and API throttles count against. Behind ``TRUSTED_PROXY_COUNT`` proxies of our own,
-    that is the address the outermost one saw, which it appended to X-Forwarded-For: the entry that
-    many places from the right. Entries left of it were sent by the client and may be forged, so a
-    header with too few entries, or an entry that is not an IP address, counts as REMOTE_ADDR."""
+    """The address the sign-in and API throttles count against. Behind ``TRUSTED_PROXY_COUNT``
+    proxies of our own, that is the address the outermost one saw, which it appended to
+    X-Forwarded-For: the entry that many places from the right. Entries left of it were sent by
+    the client and may be forged, so a header with too few entries, or an entry that is not an IP
+    address, counts as REMOTE_ADDR."""
     if request is None:
         return None
     remote_address = request.META.get("REMOTE_ADDR")

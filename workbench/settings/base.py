@@ -165,11 +165,12 @@ X_FRAME_OPTIONS = "DENY"
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
-# How many reverse proxies of our own stand in front of the app. The address a sign-in is counted
-# against is then the one the outermost of them saw: the TRUSTED_PROXY_COUNT-th entry from the right
-# of X-Forwarded-For (entries further left come from the client and may be forged). With 0 the
-# header is ignored and REMOTE_ADDR counts; behind a proxy that would make every reviewer share the
-# proxy's address, so one person guessing passwords would lock out the whole desk.
+# How many reverse proxies of our own stand in front of the app. The address that sign-ins and
+# anonymous API calls are counted against is then the one the outermost of them saw: the
+# TRUSTED_PROXY_COUNT-th entry from the right of X-Forwarded-For (entries further left come from
+# the client and may be forged). With 0 the header is ignored and REMOTE_ADDR counts; behind a
+# proxy that would make every reviewer share the proxy's address, so one person guessing passwords
+# would lock out the whole desk.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AUTHENTICATION_BACKENDS = ["claims.services.login_throttle.ThrottledModelBackend"]
 
