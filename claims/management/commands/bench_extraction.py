@@ -58,8 +58,8 @@ class Command(BaseCommand):
             "--processes",
             type=int,
             default=1,
-            help="Also run the whole pipeline in this many processes at once (one thread each, like the "
-            "worker processes of a deployment) and report their combined rate.",
+            help="Also run the pipeline, without and with entities, in this many processes at once (one "
+            "thread each, like the worker processes of a deployment) and report their combined rate.",
         )
         parser.add_argument("--format", dest="output_format", choices=("table", "json"), default="table")
 
@@ -117,8 +117,9 @@ class Command(BaseCommand):
             rows.append((label, total, time.perf_counter() - started))
         if options["processes"] > 1:
             processes = options["processes"]
-            seconds = _pipeline_in_processes(articles, processes=processes)
-            rows.append((f"pipeline (extract_claims), {processes} processes", total, seconds))
+            for label, with_entities in (("pipeline without entities", False), ("pipeline (extract_claims)", True)):
+                seconds = _pipeline_in_processes(articles, processes=processes, with_entities=with_entities)
+                rows.append((f"{label}, {processes} processes", total, seconds))
 
         report = {
             "articles": len(articles),
@@ -140,13 +141,13 @@ class Command(BaseCommand):
             self.stdout.write(f"{label:<40} {count / seconds:>12.1f} {seconds:>9.2f}")
 
 
-def _pipeline_in_processes(articles: list[str], *, processes: int) -> float:
-    """Seconds for `processes` fresh processes to run the whole pipeline over their share of the
+def _pipeline_in_processes(articles: list[str], *, processes: int, with_entities: bool) -> float:
+    """Seconds for `processes` fresh processes to run the pipeline over their share of the
     articles, timed from the moment all of them have loaded their models."""
     context = multiprocessing.get_context("spawn")
     ready = context.Barrier(processes + 1)
     shares = [articles[index::processes] for index in range(processes)]
-    workers = [context.Process(target=_pipeline_worker, args=(share, ready)) for share in shares]
+    workers = [context.Process(target=_pipeline_worker, args=(share, ready, with_entities)) for share in shares]
     for worker in workers:
         worker.start()
     ready.wait()
@@ -158,12 +159,12 @@ def _pipeline_in_processes(articles: list[str], *, processes: int) -> float:
     return time.perf_counter() - started
 
 
-def _pipeline_worker(articles: list[str], ready: Any) -> None:
+def _pipeline_worker(articles: list[str], ready: Any, with_entities: bool) -> None:
     import django
 
     django.setup()
     scorer = get_scorer(threads=1)
-    extract_claims(text=articles[0], published_at=PUBLISHED_AT, scorer=scorer)
+    extract_claims(text=articles[0], published_at=PUBLISHED_AT, scorer=scorer, with_entities=with_entities)
     ready.wait()
     for article in articles:
-        extract_claims(text=article, published_at=PUBLISHED_AT, scorer=scorer)
+        extract_claims(text=article, published_at=PUBLISHED_AT, scorer=scorer, with_entities=with_entities)
