@@ -24,6 +24,8 @@ SEED_ARTICLE = Path(__file__).resolve().parents[3] / "fixtures" / "seed_article.
 SENTENCES_PER_ARTICLE = 24
 SENTENCES_PER_PARAGRAPH = 3
 PUBLISHED_AT = datetime.date(2025, 5, 12)
+# (row label, with entity annotation): extract + score alone, then the whole pipeline.
+PIPELINE_VARIANTS = (("pipeline without entities", False), ("pipeline (extract_claims)", True))
 
 
 def build_articles(*, count: int, data_dir: Path | None, seed: int = 7) -> list[str]:
@@ -110,14 +112,14 @@ class Command(BaseCommand):
             find_entities(sentences)
         rows.append(("annotate: entities (check-worthy only)", total, time.perf_counter() - started))
 
-        for label, with_entities in (("pipeline without entities", False), ("pipeline (extract_claims)", True)):
+        for label, with_entities in PIPELINE_VARIANTS:
             started = time.perf_counter()
             for article in articles:
                 extract_claims(text=article, published_at=published_at, scorer=scorer, with_entities=with_entities)
             rows.append((label, total, time.perf_counter() - started))
         if options["processes"] > 1:
             processes = options["processes"]
-            for label, with_entities in (("pipeline without entities", False), ("pipeline (extract_claims)", True)):
+            for label, with_entities in PIPELINE_VARIANTS:
                 seconds = _pipeline_in_processes(articles, processes=processes, with_entities=with_entities)
                 rows.append((f"{label}, {processes} processes", total, seconds))
 
