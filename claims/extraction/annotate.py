@@ -34,11 +34,15 @@ _QUOTE_THEN_SPEAKER = re.compile(
 )
 _QUOTE_THEN_VERB_SPEAKER = re.compile(rf"{_CLOSE_QUOTE}\s*,?\s*(?:{SPEECH_VERBS})\s+(?P<name>{_NAME})")
 _APPOSITIVE_SPEAKER = re.compile(rf",\s+(?P<name>{_NAME}),\s+{_AUXILIARY}(?:{SPEECH_VERBS})\b")
+# "the" may open a speaker phrase mid-sentence ("…, the Labor Department said"); a lower-case word
+# after it ("the survey") is not a name, and "the President" alone is cleaned to no speaker.
 _SUBJECT_SPEAKER = re.compile(
-    rf"(?:^|[,;:]\s+|\b(?:and|but|while|as|when)\s+)(?:(?P<pronoun>{_PRONOUN})|(?P<name>{_NAME}))"
+    rf"(?:^|[,;:]\s+|\b(?:and|but|while|as|when)\s+)(?:the\s+)?(?:(?P<pronoun>{_PRONOUN})|(?P<name>{_NAME}))"
     rf"(?:,\s[^,“”\"]{{3,90}},)?\s+{_AUXILIARY}(?:{SPEECH_VERBS})\b"
 )
-_ACCORDING_TO = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
+_ACCORDING_TO = re.compile(rf"\b[Aa]ccording to\s+(?:the\s+)?(?P<name>{_NAME})")
+# A sentence that is nothing but a quotation ("“Nobody thought we could do it.”").
+_WHOLLY_QUOTED = re.compile(r"^[“\"][^“”\"]+[”\"]$")
 
 # Words that come before a name in a speaker phrase but are not the name ("Former U.S. President").
 _TITLE_WORDS = frozenset(
@@ -155,6 +159,10 @@ def clean_speaker_name(phrase: str) -> str | None:
     if not name or len(name) > MAX_SPEAKER_CHARS:
         return None
     return name
+
+
+def is_wholly_quoted(sentence: str) -> bool:
+    return bool(_WHOLLY_QUOTED.match(sentence.strip()))
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:

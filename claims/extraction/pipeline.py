@@ -13,7 +13,13 @@ from typing import Protocol
 
 import numpy as np
 
-from claims.extraction.annotate import MAX_SPEAKER_CHARS, classify_claim, find_attribution, quotation_spans
+from claims.extraction.annotate import (
+    MAX_SPEAKER_CHARS,
+    classify_claim,
+    find_attribution,
+    is_wholly_quoted,
+    quotation_spans,
+)
 from claims.extraction.dates import find_dates
 from claims.extraction.entities import find_entities
 from claims.extraction.sentences import SentenceSpan, split_sentences
@@ -112,7 +118,7 @@ def extract_claims(
     entities = _EntityCache(spans, enabled=with_entities)
     entities.prefetch([index for index, flag in enumerate(checkworthy) if flag])
     long_quotations = _long_quotations(text, spans)
-    speakers = _resolve_speakers(spans, entities, long_quotations)
+    speakers = _resolve_speakers(text, spans, entities, long_quotations)
     in_quotation = [False] * len(spans)
     for inside in long_quotations:
         for index in inside:
@@ -191,7 +197,7 @@ def _long_quotations(text: str, spans: list[SentenceSpan]) -> list[list[int]]:
 
 
 def _resolve_speakers(
-    spans: list[SentenceSpan], entities: _EntityCache, long_quotations: list[list[int]]
+    text: str, spans: list[SentenceSpan], entities: _EntityCache, long_quotations: list[list[int]]
 ) -> list[str | None]:
     attributions = [find_attribution(span.text) for span in spans]
     speakers: list[str | None] = [None] * len(spans)
@@ -224,4 +230,11 @@ def _resolve_speakers(
         for index in inside:
             if speakers[index] is None:
                 speakers[index] = speaker
+
+    # News style: an unattributed quotation right after a speaker's sentence, in the same
+    # paragraph, is that speaker going on ("“…,” Biden said. “Nobody thought we could do it.”").
+    for index in range(1, len(spans)):
+        same_paragraph = "\n" not in text[spans[index - 1].end : spans[index].start]
+        if speakers[index] is None and same_paragraph and is_wholly_quoted(spans[index].text):
+            speakers[index] = speakers[index - 1]
     return speakers

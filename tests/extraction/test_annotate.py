@@ -23,6 +23,10 @@ from claims.extraction.dates import find_dates
         ("Zelensky’s chief of staff, Andriy Yermak, confirmed that Ukraine would negotiate.", "Andriy Yermak"),
         ("The talks will resume, according to Kremlin spokesman Dmitry Peskov.", "Dmitry Peskov"),
         ("But Macron has repeatedly warned that sanctions would follow.", "Macron"),
+        ("Inflation fell to 3.2% in October, the Labor Department said on Tuesday.", "Labor Department"),
+        ("The bill would raise taxes, according to the Congressional Budget Office.", "Congressional Budget Office"),
+        ("The Pentagon said the strike killed 12 fighters.", "Pentagon"),
+        ("According to the Labor Department, prices fell.", "Labor Department"),
     ],
 )
 def test_it_finds_the_speaker_of_quotes_and_reported_speech(sentence: str, speaker: str) -> None:
@@ -31,7 +35,14 @@ def test_it_finds_the_speaker_of_quotes_and_reported_speech(sentence: str, speak
 
 @pytest.mark.parametrize(
     "sentence",
-    ["The U.S. Senate passed the bill.", "I said no to that.", "It said nothing.", "Putin’s proposal was rejected."],
+    [
+        "The U.S. Senate passed the bill.",
+        "I said no to that.",
+        "It said nothing.",
+        "Putin’s proposal was rejected.",
+        "Taxes will rise, the President said.",
+        "Prices rose, according to the survey.",
+    ],
 )
 def test_it_names_no_speaker_without_a_named_sayer(sentence: str) -> None:
     assert find_speaker(sentence) is None

@@ -71,6 +71,20 @@ def test_it_resolves_a_pronoun_speaker_from_the_sentence_before(seed_claims: lis
     assert _claim(seed_claims, "He indicated that a ceasefire").speaker == "Putin"
 
 
+def test_a_quote_that_follows_an_attributed_one_in_its_paragraph_keeps_the_speaker() -> None:
+    text = (
+        "“We have cut the deficit by $1.7 trillion,” President Joe Biden told reporters. "
+        "“Nobody thought we could do it.”\n\n"
+        "“That is not true.”\n\n"
+        "Senator Warren disagreed. “Deficits are up,” she said. Prices rose 3% in May. “They are falling.”"
+    )
+    claims = extract_claims(text=text, published_at=PUBLISHED, today=PUBLISHED, scorer=KeywordScorer())
+    assert _claim(claims, "Nobody thought").speaker == "Joe Biden"
+    # A new paragraph, or an unquoted sentence in between, ends the run of one speaker's quotes.
+    assert _claim(claims, "That is not true").speaker is None
+    assert _claim(claims, "They are falling").speaker is None
+
+
 def test_it_adds_entities_and_dates_with_resolved_values(seed_claims: list[CandidateClaim]) -> None:
     opening = _claim(seed_claims, "has extended an offer")
     assert {"text": "Vladimir Putin", "label": "PERSON"}.items() <= next(
