@@ -180,3 +180,27 @@ def test_ingest_article_explains_a_missing_file_and_a_bad_date(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE)
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("ingest_article", "--file", str(tmp_path / "a.txt"), "--published-at", "12/05/2025")
+
+
+def test_ingest_article_fetches_a_url(local_site):
+    out = StringIO()
+    with override_settings(INGEST_FETCH_ALLOWED_PRIVATE_HOSTS=["127.0.0.1"]):
+        call_command("ingest_article", "--url", local_site, "--fetch", "--format", "json", stdout=out)
+    document = json.loads(out.getvalue())
+
+    assert document["article"]["url"] == local_site
+    assert any("3.9 percent" in claim["text"] for claim in document["claims"])
+
+
+def test_ingest_article_wants_one_source_for_the_article(tmp_path, local_site):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    with pytest.raises(CommandError, match="--file PATH, or as --url URL --fetch"):
+        call_command("ingest_article", "--format", "json")
+    with pytest.raises(CommandError, match="either --file, or --url with --fetch"):
+        call_command("ingest_article", "--fetch")
+    with pytest.raises(CommandError, match="either --file, or --url with --fetch"):
+        call_command("ingest_article", "--file", str(tmp_path / "a.txt"), "--url", local_site, "--fetch")
+    # Without the allowance, the guarded fetch refuses the private address, and says so.
+    with pytest.raises(CommandError, match="non-public address"):
+        call_command("ingest_article", "--url", local_site, "--fetch")
+    assert Article.objects.count() == 0

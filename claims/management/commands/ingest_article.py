@@ -1,5 +1,6 @@
-"""Ingest one article and run the whole pipeline synchronously: extraction, automatic checks,
-embedding and suggestions. With --format json, prints one JSON object (a stable interface):
+"""Ingest one article (a text or HTML file, or a URL with --fetch) and run the whole pipeline
+synchronously: extraction, automatic checks, embedding and suggestions. With --format json, prints
+one JSON object (a stable interface):
 
 {"article": {...}, "claims": [{"id", "text", "start", "end", "checkworthiness", "claim_type",
  "speaker", "status", "findings": [{"check", "message", "suggested_rating", "span_text"}],
@@ -121,23 +122,34 @@ def article_document(article: Article, *, created: bool) -> dict:
 
 
 class Command(BaseCommand):
-    help = "Ingest an article (text or HTML file) and run the whole pipeline synchronously."
+    help = "Ingest an article (a text or HTML file, or a URL to fetch) and run the whole pipeline synchronously."
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
-        parser.add_argument("--file", type=Path, required=True)
+        parser.add_argument("--file", type=Path, help="a text or HTML file holding the article")
         parser.add_argument("--published-at", help="YYYY-MM-DD")
-        parser.add_argument("--url")
+        parser.add_argument("--url", help="where the article was published (stored with it)")
+        parser.add_argument(
+            "--fetch", action="store_true", help="fetch the article from --url instead of reading --file"
+        )
         parser.add_argument("--title", default="")
         parser.add_argument("--outlet", default="")
         parser.add_argument("--author", default="")
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
-        path: Path = options["file"]
-        if not path.is_file():
+        path: Path | None = options["file"]
+        if options["fetch"]:
+            if path is not None or not options["url"]:
+                raise CommandError("Give either --file, or --url with --fetch.")
+            body: dict = {"fetch": True}
+        elif path is None:
+            raise CommandError("Give the article as --file PATH, or as --url URL --fetch.")
+        elif not path.is_file():
             raise CommandError(f"No such file: {path}")
-        raw = path.read_bytes()
-        body = {"html": raw} if _looks_like_html(raw) or path.suffix.lower() in {".html", ".htm"} else {"text": raw}
+        else:
+            raw = path.read_bytes()
+            is_html = _looks_like_html(raw) or path.suffix.lower() in {".html", ".htm"}
+            body = {"html": raw} if is_html else {"text": raw}
         try:
             result = article_ingest(
                 **body,

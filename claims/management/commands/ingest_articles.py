@@ -1,0 +1,134 @@
+"""Ingest many articles from a JSON Lines file, one article per line, with a progress bar.
+
+Each line is an object with the fields of the API's article ingest: the body as ``text`` or
+``html``, or a ``url`` with ``"fetch": true``; optionally ``url``, ``title``, ``outlet``,
+``author``, ``published_at`` (YYYY-MM-DD or ISO date-time) and ``language``. Every line is its own
+ingest: a refused line is reported with its number and the others are stored. Articles already
+stored (same URL or content) are counted, not duplicated. Claim jobs (embedding, suggestions) are
+queued as for any ingest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from claims.api.inputs import ArticleIngestInput
+from claims.choices import ClaimStatus
+from claims.errors import WorkbenchError
+from claims.services.articles import article_ingest
+
+
+@dataclass
+class BulkReport:
+    created: list[int] = field(default_factory=list)
+    existing: list[int] = field(default_factory=list)
+    queued_claims: int = 0
+    refused: list[dict] = field(default_factory=list)
+
+    def refuse(self, line_number: int, message: str) -> None:
+        self.refused.append({"line": line_number, "error": message})
+
+    def as_dict(self) -> dict:
+        return {
+            "created": len(self.created),
+            "existing": len(self.existing),
+            "refused": len(self.refused),
+            "queued_claims": self.queued_claims,
+            "article_ids": self.created + self.existing,
+            "errors": self.refused,
+        }
+
+
+def _validation_message(errors: object) -> str:
+    """DRF's nested error structure as one line: "published_at: Date has wrong format."."""
+    if isinstance(errors, dict):
+        parts = []
+        for name, value in errors.items():
+            message = _validation_message(value)
+            parts.append(message if name == "non_field_errors" else f"{name}: {message}")
+        return "; ".join(parts)
+    if isinstance(errors, list):
+        return " ".join(_validation_message(value) for value in errors)
+    return str(errors)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    # Read as bytes so that one line in a wrong encoding is refused on its own.
+    with path.open("rb") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield line_number, line
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+class Command(BaseCommand):
+    help = "Ingest articles from a JSON Lines file (one article object per line)."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--format", choices=["json", "text"], default="text")
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        show_progress = options["verbosity"] > 0 and self.stderr.isatty()
+        report = BulkReport()
+        lines = tqdm(
+            _lines(path),
+            total=_count_lines(path) if show_progress else None,
+            desc="articles",
+            unit=" articles",
+            disable=not show_progress,
+        )
+        for line_number, raw in lines:
+            self._ingest_line(line_number, raw, report)
+
+        for refused in report.refused:
+            self.stderr.write(f"line {refused['line']}: {refused['error']}")
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+        elif options["verbosity"] > 0:
+            self.stdout.write(
+                f"{len(report.created)} articles stored, {len(report.existing)} already stored, "
+                f"{report.queued_claims} claims queued; {len(report.refused)} lines refused."
+            )
+        if report.refused:
+            raise CommandError(f"{len(report.refused)} of the lines in {path} were refused; the others were ingested.")
+
+    def _ingest_line(self, line_number: int, raw: bytes, report: BulkReport) -> None:
+        try:
+            row = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            report.refuse(line_number, "not UTF-8 text")
+            return
+        except json.JSONDecodeError as error:
+            report.refuse(line_number, f"not JSON ({error.msg})")
+            return
+        if not isinstance(row, dict):
+            report.refuse(line_number, "expected a JSON object")
+            return
+        validator = ArticleIngestInput(data=row)
+        if not validator.is_valid():
+            report.refuse(line_number, _validation_message(validator.errors))
+            return
+        try:
+            result = article_ingest(**validator.validated_data)
+        except WorkbenchError as error:
+            report.refuse(line_number, error.message)
+            return
+        if result.created:
+            report.created.append(result.article.pk)
+            report.queued_claims += result.article.claims.filter(status=ClaimStatus.NEW).count()
+        else:
+            report.existing.append(result.article.pk)
