@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .choices import ClaimStatus
 from .errors import WorkbenchError
+from .extraction.html import looks_like_html
 from .models import (
     ApiToken,
     Article,
@@ -22,10 +28,12 @@ from .models import (
     Suggestion,
     Verdict,
 )
+from .roles import can_review
 from .services import exports as export_services
 from .services import review as review_services
 from .services import tokens as token_services
 from .services import verdicts as verdict_services
+from .services.articles import MAX_METADATA_CHARS, MAX_URL_CHARS, article_ingest
 
 
 def _run_per_claim(request: HttpRequest, queryset: QuerySet[Claim], action, done: str) -> None:  # type: ignore[no-untyped-def]
@@ -95,6 +103,34 @@ class ScoreFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClaimAnnotationForm(forms.ModelForm):
+    """Corrections to a claim's annotations. The version the page was opened at comes back with the
+    form, so a change saved by someone else in between is refused instead of overwritten."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Claim
+        fields = ("speaker", "claim_types", "entities", "dates")
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The admin saves inside a transaction: the row lock holds until the save.
+        current = Claim.objects.select_for_update().values_list("version", flat=True).get(pk=self.instance.pk)
+        if cleaned.get("opened_version") != current:
+            raise forms.ValidationError(
+                "Someone changed this claim while you had it open (it is now at version %(version)s). "
+                "Reload the page to see their change, then make yours again.",
+                code="stale",
+                params={"version": current},
+            )
+        return cleaned
+
+
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
     list_display = (
@@ -121,8 +157,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
     list_select_related = ("article", "assignee", "verdict__rating")
     list_per_page = 50
     show_full_result_count = False
-    raw_id_fields = ("article", "assignee", "created_by")
+    raw_id_fields = ("assignee", "created_by")
+    # The text and its offsets point into the article's body; they come from extraction only.
     readonly_fields = (
+        "article",
+        "text",
+        "start",
+        "end",
         "status",
         "assignee",
         "lease_expires_at",
@@ -146,7 +187,9 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ("assignee", "lease_expires_at"),
         "embedding_model",
         ("created_at", "updated_at"),
+        "opened_version",
     )
+    form = ClaimAnnotationForm
     inlines = [FindingInline, EvidenceInline, VerdictInline]
     actions = [
         "take_claims",
@@ -155,7 +198,18 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "promote_claims",
         "approve_verdicts",
         "publish_verdicts",
+        "export_claimreview",
+        "export_csv",
+        "export_jsonl",
     ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Claims are sentences of an ingested article: they come in with it.
+        return False
+
+    def save_model(self, request, claim, form, change):  # type: ignore[no-untyped-def]
+        claim.version += 1
+        super().save_model(request, claim, form, change)
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim: Claim) -> str:
@@ -240,13 +294,60 @@ class ClaimInline(admin.TabularInline):
         return False
 
 
+class ArticleIngestForm(forms.Form):
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        help_text="The article as plain text or as an HTML page (its main text is kept). "
+        "Leave empty to fetch it from the URL.",
+    )
+    url = forms.URLField(required=False, max_length=MAX_URL_CHARS, assume_scheme="https", label="URL")
+    fetch = forms.BooleanField(required=False, label="Fetch the article from the URL")
+    title = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["title"])
+    outlet = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["outlet"])
+    author = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["author"])
+    # ISO only: "12/05/2025" is 12 May to most desks and 5 December to Django's default formats.
+    published_at = forms.DateField(
+        required=False,
+        label="Published on",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        has_body = bool(cleaned.get("body", "").strip())
+        if has_body and cleaned.get("fetch"):
+            raise forms.ValidationError("Paste the article or fetch it from its URL, not both.")
+        if not has_body and not (cleaned.get("url") and cleaned.get("fetch")):
+            raise forms.ValidationError("Paste the article, or give its URL and tick “Fetch the article from the URL”.")
+        return cleaned
+
+    def ingest_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {name: data[name] for name in ("title", "outlet", "author", "published_at")}
+        arguments["url"] = data["url"] or None
+        if data["fetch"]:
+            arguments["fetch"] = True
+        elif looks_like_html(data["body"]):
+            arguments["html"] = data["body"]
+        else:
+            arguments["text"] = data["body"]
+        return arguments
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ("__str__", "outlet", "author", "published_at", "extraction_status", "created_at")
     list_filter = ("outlet", "extraction_status", "language")
     search_fields = ("title", "url", "outlet", "author")
     date_hierarchy = "published_at"
+    # Claims hold offsets into the body, and URL and content are how a repeat is recognised: both
+    # are fixed at ingest. Title, outlet, author and date can be corrected.
     readonly_fields = (
+        "url",
+        "body",
         "content_hash",
         "ingested_by",
         "extraction_status",
@@ -255,6 +356,39 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [ClaimInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_review(request.user)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
+        """Adding an article is ingesting it: the same service as every other door, so it is split,
+        scored and queued, and a repeat returns the article already stored."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ArticleIngestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = article_ingest(user=request.user, **form.ingest_arguments())
+            except WorkbenchError as error:
+                form.add_error(None, error.message)
+            else:
+                article = result.article
+                if result.created:
+                    queued = article.claims.filter(status=ClaimStatus.NEW).count()
+                    messages.success(
+                        request, f"Ingested “{article}”: {article.claims.count()} sentences, {queued} claims queued."
+                    )
+                else:
+                    messages.warning(request, f"This article was already stored as “{article}”; nothing was added.")
+                return HttpResponseRedirect(reverse("admin:claims_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ingest an article",
+            "opts": self.model._meta,
+            "form": form,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/claims/article/ingest.html", context)
 
 
 class PassageInline(admin.TabularInline):

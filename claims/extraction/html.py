@@ -4,6 +4,15 @@ import trafilatura
 
 from claims.extraction.errors import EmptyDocumentError
 
+HTML_MARKERS = ("<html", "<!doctype html", "<body", "<article", "<p>", "<div")
+
+
+def looks_like_html(raw: str | bytes) -> bool:
+    """Whether a document given without a declared type is an HTML page rather than plain text."""
+    head = raw[:4096] if isinstance(raw, str) else raw[:4096].decode("utf-8", errors="replace")
+    head = head.lstrip().lower()
+    return head.startswith("<") and any(marker in head for marker in HTML_MARKERS)
+
 
 def html_to_text(html: str) -> str:
     """Return the page's main text, one paragraph per line.

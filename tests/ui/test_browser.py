@@ -244,3 +244,32 @@ def test_it_shows_suggestions_once_the_background_job_has_computed_them(
     page.keyboard.press("r")
     expect(page.get_by_text("Suggestion rejected.")).to_be_visible()
     expect(page.locator("[data-suggestion]")).to_have_count(0)
+
+
+def test_a_reviewer_pastes_an_article_into_the_admin_and_its_claims_are_queued(desk):
+    from tests.factories import UserFactory
+
+    staff_reviewer = UserFactory(username="staff_reviewer", roles=["reviewer"], is_staff=True)
+    seed = (Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
+    page = desk.sign_in(staff_reviewer)
+    page.goto("/admin/claims/article/")
+    page.get_by_role("link", name="Add article").click()
+    expect(page.get_by_role("heading", name="Ingest an article")).to_be_visible()
+    page.get_by_label("Body").fill(seed)
+    page.get_by_label("Title").fill("Putin offers talks")
+    page.get_by_label("Published on").fill("2025-05-12")
+    shoot(page, "admin-ingest-form")
+    page.get_by_role("button", name="Ingest").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Ingested “Putin offers talks”: 23 sentences")
+    article = Article.objects.get()
+    expect(page.locator("#claims-group")).to_contain_text("Former U.S. President Donald Trump")
+    assert article.claims.filter(status=ClaimStatus.NEW).exists()
+    shoot(page, "admin-ingested-article")
+
+    # The same article again is recognised, and nothing is added.
+    page.goto("/admin/claims/article/add/")
+    page.get_by_label("Body").fill(seed)
+    page.get_by_role("button", name="Ingest").click()
+    expect(page.locator(".messagelist")).to_contain_text("already stored")
+    assert Article.objects.count() == 1

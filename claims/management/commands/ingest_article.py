@@ -17,17 +17,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from claims.choices import ClaimStatus
 from claims.errors import WorkbenchError
+from claims.extraction.html import looks_like_html
 from claims.models import Article, Claim
 from claims.services.articles import article_ingest
 from claims.services.findings import findings_run_for_claim
 from claims.services.similarity import claims_process_new
-
-HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<article", b"<p>", b"<div")
-
-
-def _looks_like_html(raw: bytes) -> bool:
-    head = raw[:4096].lstrip().lower()
-    return head.startswith(b"<") and any(marker in head for marker in HTML_MARKERS)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -148,7 +142,7 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         else:
             raw = path.read_bytes()
-            is_html = _looks_like_html(raw) or path.suffix.lower() in {".html", ".htm"}
+            is_html = looks_like_html(raw) or path.suffix.lower() in {".html", ".htm"}
             body = {"html": raw} if is_html else {"text": raw}
         try:
             result = article_ingest(
