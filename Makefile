@@ -44,6 +44,7 @@ test-integration: install services
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Benchmarks print tables; they run on throwaway databases (PostgreSQL ones are created and dropped).

@@ -51,9 +51,7 @@ class Article(TimestampedModel):
 
 
 class Claim(TimestampedModel):
-    article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="claims"
-    )
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
     text = models.TextField()
     # Offsets into article.body, so the UI can highlight the claim in place.
     start = models.PositiveIntegerField(null=True, blank=True)
@@ -174,9 +172,7 @@ class Verdict(TimestampedModel):
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
     explanation = models.TextField(blank=True)
     corrected_statement = models.TextField(blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_verdicts"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_verdicts")
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -208,9 +204,7 @@ class Verdict(TimestampedModel):
 class Evidence(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
-    passage = models.ForeignKey(
-        SourcePassage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    passage = models.ForeignKey(SourcePassage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     excerpt = models.TextField(blank=True)
     stance = models.CharField(max_length=16, choices=Stance.choices)
     note = models.TextField(blank=True)
@@ -291,9 +285,7 @@ class Finding(TimestampedModel):
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField()
-    suggested_rating = models.ForeignKey(
-        Rating, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    suggested_rating = models.ForeignKey(Rating, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     corrected_statement = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=FindingState.choices, default=FindingState.OPEN)
@@ -305,9 +297,7 @@ class Finding(TimestampedModel):
     class Meta:
         ordering = ["claim_id", "start", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["claim", "check_name", "span_text"], name="finding_unique_per_span"
-            ),
+            models.UniqueConstraint(fields=["claim", "check_name", "span_text"], name="finding_unique_per_span"),
         ]
 
     def __str__(self) -> str:

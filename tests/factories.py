@@ -35,9 +35,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Article {n}")
     outlet = "Example News"
-    body = factory.Sequence(
-        lambda n: f"Body of article {n}. The minister said unemployment fell by 3 percent."
-    )
+    body = factory.Sequence(lambda n: f"Body of article {n}. The minister said unemployment fell by 3 percent.")
     content_hash = factory.LazyAttribute(lambda article: hashlib.sha256(article.body.encode()).hexdigest())
 
 

@@ -53,9 +53,7 @@ def test_it_returns_unit_float32_vectors_in_input_order(request, embedder_fixtur
 
 
 @pytest.mark.parametrize("encoder", ["packaged", "claim matching"])
-def test_an_int8_embedder_gives_a_text_the_same_vector_whatever_it_is_embedded_with(
-    request, encoder, real_sentences
-):
+def test_an_int8_embedder_gives_a_text_the_same_vector_whatever_it_is_embedded_with(request, encoder, real_sentences):
     # Dynamic int8 quantisation scales activations per run: batched, a claim embedded on its own
     # and the same text embedded among passages would get different vectors.
     embedder = (

@@ -50,9 +50,7 @@ def test_a_lease_without_an_expiry_is_refused_by_the_database(reviewer):
 def test_a_suggestion_is_unique_per_claim_target_and_model_version():
     claim = ClaimFactory()
     passage = SourcePassageFactory()
-    fields = dict(
-        claim=claim, target_kind=SuggestionTarget.PASSAGE, target_passage=passage, model_version="m1"
-    )
+    fields = dict(claim=claim, target_kind=SuggestionTarget.PASSAGE, target_passage=passage, model_version="m1")
     Suggestion.objects.create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Suggestion.objects.create(**fields)

@@ -259,7 +259,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Claim Workbench API",
     "DESCRIPTION": (
         "Ingest articles, work the claim review queue, and read published verdicts. Authenticate with "
-        "`Authorization: Token <secret>`; errors have the body `{\"message\": ..., \"extra\": {...}}`."
+        '`Authorization: Token <secret>`; errors have the body `{"message": ..., "extra": {...}}`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -8,9 +8,7 @@ from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, env_bool
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured(
-        "ALLOWED_HOSTS must be set in the environment for production (comma-separated)."
-    )
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment for production (comma-separated).")
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
