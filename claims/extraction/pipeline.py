@@ -21,7 +21,7 @@ from claims.extraction.annotate import (
     quotation_spans,
 )
 from claims.extraction.dates import find_dates
-from claims.extraction.entities import find_entities
+from claims.extraction.entities import EntityMention, find_entities
 from claims.extraction.sentences import SentenceSpan, split_sentences
 
 # How much each claim type moves priority. Statistics and roles are the quickest to check against
@@ -133,14 +133,7 @@ def extract_claims(
         ]
         entity_dicts: list[dict] = []
         if checkworthy[index]:
-            for mention in entities.get(index):
-                start, end = span.start + mention.start, span.start + mention.end
-                if mention.label == "DATE":
-                    if not any(start < date["end"] and date["start"] < end for date in dates):
-                        dates.append({"text": mention.text, "start": start, "end": end, "value": None})
-                    continue
-                entity_dicts.append({"text": mention.text, "label": mention.label, "start": start, "end": end})
-        dates.sort(key=lambda date: date["start"])
+            entity_dicts, dates = entity_annotations(entities.get(index), sentence_start=span.start, dates=dates)
         claim_types = classify_claim(span.text, dates=date_mentions, in_quotation=in_quotation[index])
         score = round(float(scores[index]), 4)
         claims.append(
@@ -160,6 +153,24 @@ def extract_claims(
             )
         )
     return claims
+
+
+def entity_annotations(
+    mentions: list[EntityMention], *, sentence_start: int, dates: list[dict]
+) -> tuple[list[dict], list[dict]]:
+    """A sentence's entity mentions as annotations with article offsets, and its dates with the
+    recogniser's DATE mentions that the rule-based finder missed added (without a resolved value)."""
+    entity_dicts: list[dict] = []
+    dates = list(dates)
+    for mention in mentions:
+        start, end = sentence_start + mention.start, sentence_start + mention.end
+        if mention.label == "DATE":
+            if not any(start < date["end"] and date["start"] < end for date in dates):
+                dates.append({"text": mention.text, "start": start, "end": end, "value": None})
+            continue
+        entity_dicts.append({"text": mention.text, "label": mention.label, "start": start, "end": end})
+    dates.sort(key=lambda date: date["start"])
+    return entity_dicts, dates
 
 
 class _EntityCache:

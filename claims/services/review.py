@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus
 from ..errors import ClaimStateError, LeaseError, NotFoundError, StaleVersionError
+from ..extraction.entities import find_entities
+from ..extraction.pipeline import entity_annotations
 from ..models import Claim
 from ..roles import User, require_editor, require_reviewer
 
@@ -218,15 +220,28 @@ def claim_promote(*, user: User, claim_id: int) -> Claim:
     """Put a below-threshold (or dismissed) sentence into the queue after all; its suggestions
     are computed then, since candidates are not matched at ingest."""
     require_reviewer(user)
+    annotations = _missing_entity_annotations(claim_id)
     with transaction.atomic():
         claim = _transition(
             claim_id=claim_id,
             allowed=(ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
             to=ClaimStatus.NEW,
             expected_version=None,
+            **annotations,
         )
         transaction.on_commit(lambda: _queue_suggestions(claim_id))
     return claim
+
+
+def _missing_entity_annotations(claim_id: int) -> dict[str, list[dict]]:
+    """Ingest looks entities up only for check-worthy sentences (the recogniser is the slowest step):
+    a sentence promoted into the queue gets them now, before any lock is taken."""
+    claim = Claim.objects.filter(pk=claim_id).only("text", "start", "entities", "dates").first()
+    if claim is None or claim.entities or claim.start is None:
+        return {}
+    (mentions,) = find_entities([claim.text])
+    entities, dates = entity_annotations(mentions, sentence_start=claim.start, dates=claim.dates)
+    return {"entities": entities, "dates": dates}
 
 
 def _queue_suggestions(claim_id: int) -> None:

@@ -1,4 +1,6 @@
+import datetime as dt
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -7,6 +9,7 @@ from claims.choices import ClaimStatus
 from claims.errors import ClaimStateError, LeaseError, PermissionDeniedError
 from claims.models import Claim
 from claims.services import review
+from claims.services.articles import article_ingest
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +178,19 @@ def test_lease_changes_are_kept_in_the_claims_history(reviewer):
 
     assert [reason for reason, _ in reasons][-3:] == ["taken", "lease extended", "released"]
     assert all(user == reviewer.pk for _, user in reasons[-3:])
+
+
+def test_a_promoted_sentence_gets_the_entity_annotations_a_queued_one_has(reviewer):
+    seed = (Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
+    article = article_ingest(text=seed, published_at=dt.date(2025, 5, 12)).article
+    candidate = article.claims.get(text__startswith="And I will be waiting for Putin")
+    assert candidate.status == ClaimStatus.CANDIDATE and candidate.entities == []
+
+    promoted = review.claim_promote(user=reviewer, claim_id=candidate.pk)
+
+    body = article.body
+    assert {(entity["text"], entity["label"]) for entity in promoted.entities} >= {("Putin", "PERSON")}
+    for annotation in promoted.entities + promoted.dates:
+        assert body[annotation["start"] : annotation["end"]] == annotation["text"]
+    assert "Thursday" in [date["text"] for date in promoted.dates]
+    assert Claim.objects.get(pk=candidate.pk).entities == promoted.entities
