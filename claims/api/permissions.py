@@ -31,6 +31,7 @@ ENDPOINT_ROLES: dict[str, str] = {
     "claim.release": Role.REVIEWER,
     "claim.extend": Role.REVIEWER,
     "claim.dismiss": Role.REVIEWER,
+    "claim.promote": Role.REVIEWER,
     "claim.evidence_add": Role.REVIEWER,
     "claim.verdict_draft": Role.REVIEWER,
     "claim.verdict_approve": Role.EDITOR,

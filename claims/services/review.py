@@ -216,7 +216,7 @@ def claim_dismiss(*, user: User, claim_id: int, expected_version: int | None = N
     )
 
 
-def claim_promote(*, user: User, claim_id: int) -> Claim:
+def claim_promote(*, user: User, claim_id: int, expected_version: int | None = None) -> Claim:
     """Put a below-threshold (or dismissed) sentence into the queue after all; its suggestions
     are computed then, since candidates are not matched at ingest."""
     require_reviewer(user)
@@ -226,7 +226,7 @@ def claim_promote(*, user: User, claim_id: int) -> Claim:
             claim_id=claim_id,
             allowed=(ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
             to=ClaimStatus.NEW,
-            expected_version=None,
+            expected_version=expected_version,
             **annotations,
         )
         transaction.on_commit(lambda: _queue_suggestions(claim_id))

@@ -75,6 +75,13 @@ MATRIX = [
         expect("POST", outsider=403, reviewer=200, editor=200),
     ),
     (
+        "claim.promote",
+        "POST",
+        "/api/v1/claims/{new}/promote/",
+        {},
+        expect("POST", outsider=403, reviewer=409, editor=409),
+    ),
+    (
         "claim.evidence_add",
         "POST",
         "/api/v1/claims/{new}/evidence/",

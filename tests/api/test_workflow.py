@@ -7,8 +7,9 @@ import json
 import pytest
 from django.test import override_settings
 
+from claims.choices import ClaimStatus
 from claims.models import Evidence, Verdict
-from tests.factories import rating
+from tests.factories import ClaimFactory, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,19 @@ def test_a_finding_decided_one_way_cannot_be_decided_the_other(client_as, desk):
 def test_the_rating_scale_lists_active_ratings_in_order(client_as, db):
     labels = [item["label"] for item in client_as("outsider").get("/api/v1/ratings/").json()]
     assert labels[:2] == ["Accurate", "Mostly accurate"] and "Outdated" in labels
+
+
+def test_a_sentence_below_the_threshold_is_promoted_into_the_queue(client_as, desk):
+    candidate = ClaimFactory(article=desk.new_claim.article, status=ClaimStatus.CANDIDATE, checkworthiness=0.05)
+    reviewer = client_as("reviewer")
+
+    stale = reviewer.post(f"/api/v1/claims/{candidate.pk}/promote/", {"expected_version": 7}, format="json")
+    assert stale.status_code == 409 and stale.json()["extra"]["current_version"] == 1
+
+    promoted = reviewer.post(f"/api/v1/claims/{candidate.pk}/promote/", {"expected_version": 1}, format="json")
+    assert promoted.status_code == 200
+    assert (promoted.json()["status"], promoted.json()["version"]) == ("new", 2)
+
+    again = reviewer.post(f"/api/v1/claims/{candidate.pk}/promote/", format="json")
+    assert again.status_code == 409
+    assert "Not possible while the claim is new" in again.json()["message"]

@@ -91,6 +91,16 @@ class ClaimViewSet(WorkbenchViewSet):
         )
         return Response(ClaimSerializer(claim, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=ExpectedVersionInput, responses=ClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def promote(self, request: Request, pk: str) -> Response:
+        """Put a sentence scored below the threshold (or a dismissed claim) into the review queue."""
+        data = validated(ExpectedVersionInput, request.data)
+        claim = review_services.claim_promote(
+            user=request.user, claim_id=int(pk), expected_version=data.get("expected_version")
+        )
+        return Response(ClaimSerializer(claim, context=self.get_serializer_context()).data)
+
     @extend_schema(request=EvidenceAddInput, responses={201: EvidenceSerializer})
     @action(detail=True, methods=["post"], url_path="evidence")
     def evidence_add(self, request: Request, pk: str) -> Response:
