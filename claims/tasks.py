@@ -27,6 +27,11 @@ def leases_release_expired_task() -> int:
     return review_services.leases_release_expired()
 
 
+@shared_task
+def queue_reprioritise_task() -> int:
+    return review_services.queue_reprioritise()
+
+
 @shared_task(**RETRY)
 def claim_checks_run_task(claim_id: int) -> int:
     return len(findings_services.findings_run_for_claim(claim_id=claim_id))

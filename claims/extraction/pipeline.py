@@ -36,6 +36,8 @@ CLAIM_TYPE_WEIGHTS = {
     "prediction": -0.15,
     "other": 0.0,
 }
+# A machine-detected error (a finding) lifts its claim this much: the cheapest check to make.
+FINDING_PRIORITY_BOOST = 0.25
 RECENCY_HALF_LIFE_DAYS = 14.0
 RECENCY_FLOOR = 0.3
 UNKNOWN_DATE_RECENCY = 0.6

@@ -18,7 +18,7 @@ from ..errors import DocumentTooLargeError, InvalidInputError
 from ..extraction import errors as extraction_errors
 from ..extraction.fetch import fetch_url
 from ..extraction.html import html_to_text
-from ..extraction.pipeline import extract_claims
+from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
 from ..models import Article, Claim
 from ..roles import User
@@ -26,7 +26,6 @@ from .findings import findings_run_for_claim
 
 logger = logging.getLogger(__name__)
 
-FINDING_PRIORITY_BOOST = 0.25
 MAX_URL_CHARS = 2000
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 

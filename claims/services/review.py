@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 import kombu.exceptions
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from ..choices import QUEUE_STATUSES, ClaimStatus
+from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState
 from ..errors import ClaimStateError, LeaseError, NotFoundError, StaleVersionError
 from ..extraction.entities import find_entities
-from ..extraction.pipeline import entity_annotations
-from ..models import Claim
+from ..extraction.pipeline import FINDING_PRIORITY_BOOST, entity_annotations, priority
+from ..models import Claim, Finding
 from ..roles import User, require_editor, require_reviewer
 
 logger = logging.getLogger(__name__)
@@ -253,3 +253,38 @@ def _queue_suggestions(claim_id: int) -> None:
         tasks.claims_process_new_task.delay([claim_id])
     except kombu.exceptions.OperationalError as error:
         logger.warning("Broker unavailable; promoted claim %d waits for the sweep job: %s", claim_id, error)
+
+
+def queue_reprioritise(*, today: date | None = None, batch_size: int = 1000) -> int:
+    """Recompute the priority of every claim waiting in the queue as of ``today``.
+
+    Priority discounts a claim by its article's age; computed once at ingest, a claim left waiting
+    would keep its first-day priority for ever and sit level with today's news. The version is
+    not bumped: priority is the queue's, not an edit anyone made. Returns how many changed.
+    """
+    today = today or timezone.localdate()
+    flagged = Finding.objects.exclude(state=FindingState.DISMISSED).values("claim_id")
+    waiting = (
+        Claim.objects.filter(status__in=QUEUE_STATUSES)
+        .annotate(flagged=Exists(flagged.filter(claim_id=OuterRef("pk"))))
+        .select_related("article")
+        .only("id", "priority", "checkworthiness", "claim_types", "article__published_at")
+        .order_by("id")
+    )
+    changed: list[Claim] = []
+    for claim in waiting.iterator(chunk_size=batch_size):
+        published = claim.article.published_at if claim.article else None
+        value = priority(
+            checkworthiness=claim.checkworthiness,
+            claim_types=claim.claim_types,
+            published_at=timezone.localdate(published) if published else None,
+            today=today,
+        )
+        if claim.flagged:
+            value += FINDING_PRIORITY_BOOST
+        if abs(value - claim.priority) > 1e-6:
+            claim.priority = value
+            changed.append(claim)
+    for start in range(0, len(changed), batch_size):
+        Claim.objects.bulk_update(changed[start : start + batch_size], ["priority"])
+    return len(changed)

@@ -146,6 +146,8 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-leases": {"task": "claims.tasks.leases_release_expired_task", "schedule": 60.0},
     "sweep-unprocessed-claims": {"task": "claims.tasks.claims_sweep_unprocessed_task", "schedule": 300.0},
     "purge-idempotency-records": {"task": "claims.tasks.idempotency_records_purge_task", "schedule": 3600.0},
+    # Recency is counted in days; hourly keeps the queue right within an hour of midnight.
+    "reprioritise-queue": {"task": "claims.tasks.queue_reprioritise_task", "schedule": 3600.0},
 }
 
 # --- Review workflow ---------------------------------------------------------------------------
