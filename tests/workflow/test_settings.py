@@ -34,3 +34,14 @@ def test_the_deployment_checklist_is_clean_under_production_settings():
     result = _manage("check", "--deploy", SECRET_KEY="k3y-" + "a1B2c3D4e5" * 6, ALLOWED_HOSTS="desk.example.org")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_scheduled_job_names_a_registered_task():
+    from django.conf import settings
+
+    from workbench.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "claims.tasks.queue_reprioritise_task" in scheduled
+    assert scheduled <= set(app.tasks)
