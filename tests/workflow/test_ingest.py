@@ -1,7 +1,5 @@
 import datetime as dt
-import http.server
 import json
-import threading
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from django.test import override_settings
 from claims.errors import DocumentTooLargeError, InvalidInputError
 from claims.models import Article, Claim, Finding
 from claims.services.articles import article_ingest
+from tests.local_site import serving_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -94,23 +93,10 @@ def test_metadata_over_its_limit_is_refused():
 
 @pytest.fixture
 def local_site():
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the standard library's name
-            body = f"<html><body><article><h1>Jobs</h1><p>{ARTICLE}</p></article></body></html>".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/jobs"
-    server.shutdown()
+    with serving_page(
+        f"<html><body><article><h1>Jobs</h1><p>{ARTICLE}</p></article></body></html>", path="/jobs"
+    ) as url:
+        yield url
 
 
 def test_a_url_on_a_private_address_is_refused_unless_allowed(local_site):

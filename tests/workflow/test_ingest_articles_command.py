@@ -1,7 +1,6 @@
 """`manage.py ingest_articles`: the JSON Lines bulk door into ingest."""
 
 import fcntl
-import http.server
 import json
 import os
 import pty
@@ -9,7 +8,6 @@ import struct
 import subprocess
 import sys
 import termios
-import threading
 from io import StringIO
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from claims.models import Article, Claim
+from tests.local_site import serving_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -32,22 +31,8 @@ FETCHED = "Wheat exports grew by 12 percent last year, the farm ministry said on
 
 @pytest.fixture
 def news_site():
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the standard library's name
-            body = f"<html><body><article><p>{FETCHED}</p></article></body></html>".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/wheat"
-    server.shutdown()
+    with serving_page(f"<html><body><article><p>{FETCHED}</p></article></body></html>", path="/wheat") as url:
+        yield url
 
 
 def _write_lines(path: Path, lines: list[bytes]) -> Path:
