@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import ClaimStatus
 from .errors import WorkbenchError
-from .extraction.html import looks_like_html
+from .forms import ArticleIngestForm
 from .models import (
     ApiToken,
     Article,
@@ -33,7 +33,7 @@ from .services import exports as export_services
 from .services import review as review_services
 from .services import tokens as token_services
 from .services import verdicts as verdict_services
-from .services.articles import MAX_METADATA_CHARS, MAX_URL_CHARS, article_ingest
+from .services.articles import article_ingest
 
 
 def _run_per_claim(request: HttpRequest, queryset: QuerySet[Claim], action, done: str) -> None:  # type: ignore[no-untyped-def]
@@ -292,49 +292,6 @@ class ClaimInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
-
-
-class ArticleIngestForm(forms.Form):
-    body = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
-        help_text="The article as plain text or as an HTML page (its main text is kept). "
-        "Leave empty to fetch it from the URL.",
-    )
-    url = forms.URLField(required=False, max_length=MAX_URL_CHARS, assume_scheme="https", label="URL")
-    fetch = forms.BooleanField(required=False, label="Fetch the article from the URL")
-    title = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["title"])
-    outlet = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["outlet"])
-    author = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["author"])
-    # ISO only: "12/05/2025" is 12 May to most desks and 5 December to Django's default formats.
-    published_at = forms.DateField(
-        required=False,
-        label="Published on",
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        has_body = bool(cleaned.get("body", "").strip())
-        if has_body and cleaned.get("fetch"):
-            raise forms.ValidationError("Paste the article or fetch it from its URL, not both.")
-        if not has_body and not (cleaned.get("url") and cleaned.get("fetch")):
-            raise forms.ValidationError("Paste the article, or give its URL and tick “Fetch the article from the URL”.")
-        return cleaned
-
-    def ingest_arguments(self) -> dict:
-        data = self.cleaned_data
-        arguments = {name: data[name] for name in ("title", "outlet", "author", "published_at")}
-        arguments["url"] = data["url"] or None
-        if data["fetch"]:
-            arguments["fetch"] = True
-        elif looks_like_html(data["body"]):
-            arguments["html"] = data["body"]
-        else:
-            arguments["text"] = data["body"]
-        return arguments
 
 
 @admin.register(Article)

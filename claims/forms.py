@@ -11,7 +11,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .choices import QUEUE_STATUSES, ClaimStatus, ClaimType, SourceKind, Stance
+from .extraction.html import looks_like_html
 from .models import Article, Claim, Rating
+from .services.articles import MAX_METADATA_CHARS, MAX_URL_CHARS
 
 ASSIGNEE_ME = "me"
 ASSIGNEE_NOBODY = "nobody"
@@ -145,3 +147,46 @@ class SourceImportForm(forms.Form):
     file = forms.FileField(
         help_text="JSON Lines: one source per line (url, title, publisher, published_at, kind, body)."
     )
+
+
+class ArticleIngestForm(forms.Form):
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        help_text="The article as plain text or as an HTML page (its main text is kept). "
+        "Leave empty to fetch it from the URL.",
+    )
+    url = forms.URLField(required=False, max_length=MAX_URL_CHARS, assume_scheme="https", label="URL")
+    fetch = forms.BooleanField(required=False, label="Fetch the article from the URL")
+    title = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["title"])
+    outlet = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["outlet"])
+    author = forms.CharField(required=False, max_length=MAX_METADATA_CHARS["author"])
+    # ISO only: "12/05/2025" is 12 May to most desks and 5 December to Django's default formats.
+    published_at = forms.DateField(
+        required=False,
+        label="Published on",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        has_body = bool(cleaned.get("body", "").strip())
+        if has_body and cleaned.get("fetch"):
+            raise forms.ValidationError("Paste the article or fetch it from its URL, not both.")
+        if not has_body and not (cleaned.get("url") and cleaned.get("fetch")):
+            raise forms.ValidationError("Paste the article, or give its URL and tick “Fetch the article from the URL”.")
+        return cleaned
+
+    def ingest_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {name: data[name] for name in ("title", "outlet", "author", "published_at")}
+        arguments["url"] = data["url"] or None
+        if data["fetch"]:
+            arguments["fetch"] = True
+        elif looks_like_html(data["body"]):
+            arguments["html"] = data["body"]
+        else:
+            arguments["text"] = data["body"]
+        return arguments

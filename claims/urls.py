@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, dashboard, editor, queue, sources, workspace
+from .views import articles, auth, dashboard, editor, queue, sources, workspace
 
 app_name = "claims"
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path("findings/<int:finding_id>/confirm/", workspace.finding_confirm, name="finding_confirm"),
     path("findings/<int:finding_id>/dismiss/", workspace.finding_dismiss, name="finding_dismiss"),
     path("editor/", editor.editor, name="editor"),
+    path("articles/add/", articles.article_add, name="article_add"),
+    path("articles/<int:article_id>/", articles.article_detail, name="article"),
     path("sources/", sources.library, name="sources"),
     path("sources/add/", sources.source_add, name="source_add"),
     path("sources/import/", sources.source_import, name="source_import"),

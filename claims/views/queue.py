@@ -119,7 +119,7 @@ def dismiss(request: HttpRequest, claim_id: int) -> HttpResponse:
 def promote(request: HttpRequest, claim_id: int) -> HttpResponse:
     review.claim_promote(user=request.user, claim_id=claim_id)
     messages.success(request, "Claim put in the queue.")
-    return redirect("claims:workspace", claim_id=claim_id)
+    return redirect(back_to(request, fallback=reverse("claims:workspace", args=[claim_id])))
 
 
 @action

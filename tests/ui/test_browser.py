@@ -273,3 +273,25 @@ def test_a_reviewer_pastes_an_article_into_the_admin_and_its_claims_are_queued(d
     page.get_by_role("button", name="Ingest").click()
     expect(page.locator(".messagelist")).to_contain_text("already stored")
     assert Article.objects.count() == 1
+
+
+def test_a_reviewer_adds_an_article_in_the_workbench_and_promotes_a_sentence(desk, reviewer):
+    seed = (Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
+    page = desk.sign_in(reviewer)
+    page.get_by_role("link", name="Add article").click()
+    expect(page.get_by_role("heading", name="Add an article")).to_be_visible()
+    page.get_by_label("Body").fill(seed)
+    page.get_by_label("Title").fill("Zelensky offers talks")
+    page.get_by_label("Published on").fill("2025-05-12")
+    shoot(page, "article-add")
+    page.get_by_role("button", name="Add article").click()
+
+    expect(page.locator(".messages")).to_contain_text("Ingested: 23 sentences")
+    expect(page.get_by_role("heading", name="Zelensky offers talks")).to_be_visible()
+    shoot(page, "article-sentences")
+    candidate = Claim.objects.get(text__startswith="And I will be waiting for Putin")
+    page.get_by_role("button", name=re.compile(r"Put in the queue: And I will be waiting")).click()
+    expect(page.locator(".messages")).to_contain_text("Claim put in the queue.")
+    expect(page.get_by_role("heading", name="Zelensky offers talks")).to_be_visible()
+    candidate.refresh_from_db()
+    assert candidate.status == ClaimStatus.NEW

@@ -1,0 +1,60 @@
+"""Articles in the workbench: paste or fetch one (the same ingest as every other door), then read
+its sentences with their scores, see which joined the queue, and promote any that should have."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+
+from .. import selectors
+from ..choices import ClaimStatus
+from ..errors import InvalidInputError
+from ..forms import ArticleIngestForm
+from ..roles import require_reviewer
+from ..services.articles import article_ingest
+from .base import page
+
+
+@page
+def article_add(request: HttpRequest) -> HttpResponse:
+    require_reviewer(request.user)
+    form = ArticleIngestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = article_ingest(user=request.user, **form.ingest_arguments())
+        except InvalidInputError as error:
+            form.add_error(None, error.message)
+        else:
+            article = result.article
+            if result.created:
+                sentences = article.claims.count()
+                queued = article.claims.filter(status=ClaimStatus.NEW).count()
+                messages.success(
+                    request,
+                    f"Ingested: {sentences} sentence{pluralize(sentences)}, {queued} of them queued as "
+                    + ("a claim." if queued == 1 else "claims."),
+                )
+            else:
+                messages.info(request, "This article was already stored; nothing was added.")
+            return redirect("claims:article", article_id=article.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "claims/article_add.html", {"form": form, "nav": "article_add"}, status=status)
+
+
+@page
+def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = selectors.article_get_for_user(user=request.user, article_id=article_id)
+    claims = list(article.claims.order_by("start", "id"))
+    return render(
+        request,
+        "claims/article.html",
+        {
+            "article": article,
+            "claims": claims,
+            "queued": sum(claim.status != ClaimStatus.CANDIDATE for claim in claims),
+            "promotable": (ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
+            "nav": "article_add",
+        },
+    )

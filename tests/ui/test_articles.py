@@ -1,0 +1,103 @@
+"""Adding an article in the workbench and reading its sentences: the same ingest as every door."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from claims.choices import ClaimStatus
+from claims.models import Article, Claim
+from tests.ui.conftest import SEED_ARTICLE
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def _fields(**changes: str) -> dict[str, str]:
+    return {"body": "", "url": "", "title": "", "outlet": "", "author": "", "published_at": "", **changes}
+
+
+def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(reviewer):
+    client = client_for(reviewer)
+    assert client.get(reverse("claims:article_add")).status_code == 200
+    seed = SEED_ARTICLE.read_text(encoding="utf-8")
+
+    response = client.post(
+        reverse("claims:article_add"),
+        _fields(body=seed, title="Zelensky offers talks", outlet="Wire", published_at="2025-05-12"),
+        follow=True,
+    )
+
+    article = Article.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("claims:article", args=[article.pk])
+    queued = article.claims.filter(status=ClaimStatus.NEW).count()
+    assert page_messages(response) == [f"Ingested: 23 sentences, {queued} of them queued as claims."]
+    page = response.content.decode()
+    assert "Zelensky offers talks" in page and "23 sentences" in page
+    assert escape("Former U.S. President Donald Trump") in page
+
+    candidate = article.claims.get(text__startswith="And I will be waiting for Putin")
+    assert candidate.status == ClaimStatus.CANDIDATE
+    assert f'action="{reverse("claims:promote", args=[candidate.pk])}"' in page
+    back = reverse("claims:article", args=[article.pk])
+    promoted = client.post(reverse("claims:promote", args=[candidate.pk]), {"next": back}, follow=True)
+    assert promoted.redirect_chain[-1][0] == back
+    assert Claim.objects.get(pk=candidate.pk).status == ClaimStatus.NEW
+    # From any claim, the article's other sentences are one link away.
+    workspace = client.get(reverse("claims:workspace", args=[candidate.pk])).content.decode()
+    assert f'href="{back}"' in workspace
+
+
+def test_the_same_article_again_is_recognised(reviewer):
+    client = client_for(reviewer)
+    body = "Inflation fell to 3.2 percent in October, the Labor Department said on Tuesday."
+    first = client.post(reverse("claims:article_add"), _fields(body=body), follow=True)
+    assert page_messages(first) == ["Ingested: 1 sentence, 1 of them queued as a claim."]
+    response = client.post(reverse("claims:article_add"), _fields(body=body, title="Again"), follow=True)
+
+    assert page_messages(response) == ["This article was already stored; nothing was added."]
+    assert Article.objects.count() == 1 and Claim.objects.count() == 1
+
+
+def test_bad_input_is_refused_with_the_reason_and_the_text_kept(reviewer, settings):
+    client = client_for(reviewer)
+    refusals = [
+        (_fields(), "Paste the article, or give its URL and tick"),
+        (_fields(body="<html><body><script>steal()</script></body></html>"), "no readable text"),
+        (_fields(body="x" * (settings.INGEST_MAX_BYTES + 1)), "the limit is"),
+        (_fields(url="http://127.0.0.1:9/private", fetch="on"), "non-public address"),
+    ]
+    for fields, reason in refusals:
+        response = client.post(reverse("claims:article_add"), fields)
+        assert response.status_code == 400, reason
+        page = response.content.decode()
+        assert reason in page
+        assert escape(fields["body"][:50]) in page
+    assert Article.objects.count() == 0
+
+
+def test_people_outside_the_desk_cannot_add_or_read_articles(outsider, reviewer):
+    client_for(reviewer).post(reverse("claims:article_add"), _fields(body="Prices rose 5 percent in May."))
+    article = Article.objects.get()
+    client = client_for(outsider)
+    assert client.get(reverse("claims:article_add")).status_code == 403
+    assert client.post(reverse("claims:article_add"), _fields(body="Taxes rose 2 percent.")).status_code == 403
+    assert client.get(reverse("claims:article", args=[article.pk])).status_code == 403
+    assert Article.objects.count() == 1
+
+
+def test_a_paste_beyond_the_upload_limit_gets_a_page_that_says_why(reviewer, settings):
+    response = client_for(reviewer).post(
+        reverse("claims:article_add"), _fields(body="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
+    )
+    assert response.status_code == 400
+    assert "too large for this workbench" in response.content.decode()
+    assert Article.objects.count() == 0
