@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .choices import ClaimStatus
 from .errors import WorkbenchError
 from .forms import ArticleIngestForm
 from .models import (
@@ -33,7 +32,7 @@ from .services import exports as export_services
 from .services import review as review_services
 from .services import tokens as token_services
 from .services import verdicts as verdict_services
-from .services.articles import article_ingest
+from .views.articles import ingest_posted_article
 
 
 def _run_per_claim(request: HttpRequest, queryset: QuerySet[Claim], action, done: str) -> None:  # type: ignore[no-untyped-def]
@@ -324,19 +323,8 @@ class ArticleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ArticleIngestForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                result = article_ingest(user=request.user, **form.ingest_arguments())
-            except WorkbenchError as error:
-                form.add_error(None, error.message)
-            else:
-                article = result.article
-                if result.created:
-                    queued = article.claims.filter(status=ClaimStatus.NEW).count()
-                    messages.success(
-                        request, f"Ingested “{article}”: {article.claims.count()} sentences, {queued} claims queued."
-                    )
-                else:
-                    messages.warning(request, f"This article was already stored as “{article}”; nothing was added.")
+            article = ingest_posted_article(request, form)
+            if article is not None:
                 return HttpResponseRedirect(reverse("admin:claims_article_change", args=[article.pk]))
         context = {
             **self.admin_site.each_context(request),

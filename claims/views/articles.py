@@ -12,9 +12,32 @@ from .. import selectors
 from ..choices import ClaimStatus
 from ..errors import InvalidInputError
 from ..forms import ArticleIngestForm
+from ..models import Article
 from ..roles import require_reviewer
 from ..services.articles import article_ingest
 from .base import page
+
+
+def ingest_posted_article(request: HttpRequest, form: ArticleIngestForm) -> Article | None:
+    """Ingest what a valid article form holds and tell the person what became of it (the admin's
+    add page does the same). On a refusal the reason goes on the form and nothing is returned."""
+    try:
+        result = article_ingest(user=request.user, **form.ingest_arguments())
+    except InvalidInputError as error:
+        form.add_error(None, error.message)
+        return None
+    article = result.article
+    if result.created:
+        sentences = article.claims.count()
+        queued = article.claims.filter(status=ClaimStatus.NEW).count()
+        messages.success(
+            request,
+            f"Ingested “{article}”: {sentences} sentence{pluralize(sentences)}, {queued} of them queued as "
+            + ("a claim." if queued == 1 else "claims."),
+        )
+    else:
+        messages.info(request, f"This article was already stored as “{article}”; nothing was added.")
+    return article
 
 
 @page
@@ -22,22 +45,8 @@ def article_add(request: HttpRequest) -> HttpResponse:
     require_reviewer(request.user)
     form = ArticleIngestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            result = article_ingest(user=request.user, **form.ingest_arguments())
-        except InvalidInputError as error:
-            form.add_error(None, error.message)
-        else:
-            article = result.article
-            if result.created:
-                sentences = article.claims.count()
-                queued = article.claims.filter(status=ClaimStatus.NEW).count()
-                messages.success(
-                    request,
-                    f"Ingested: {sentences} sentence{pluralize(sentences)}, {queued} of them queued as "
-                    + ("a claim." if queued == 1 else "claims."),
-                )
-            else:
-                messages.info(request, "This article was already stored; nothing was added.")
+        article = ingest_posted_article(request, form)
+        if article is not None:
             return redirect("claims:article", article_id=article.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "claims/article_add.html", {"form": form, "nav": "article_add"}, status=status)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from claims.choices import ClaimStatus
 from claims.models import Article, Claim
 from tests.ui.conftest import SEED_ARTICLE
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def page_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
+from tests.ui.signed_in import client_for, page_messages
 
 
 def _fields(**changes: str) -> dict[str, str]:
@@ -39,7 +29,9 @@ def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(
     article = Article.objects.get()
     assert response.redirect_chain[-1][0] == reverse("claims:article", args=[article.pk])
     queued = article.claims.filter(status=ClaimStatus.NEW).count()
-    assert page_messages(response) == [f"Ingested: 23 sentences, {queued} of them queued as claims."]
+    assert page_messages(response) == [
+        f"Ingested “Zelensky offers talks”: 23 sentences, {queued} of them queued as claims."
+    ]
     page = response.content.decode()
     assert "Zelensky offers talks" in page and "23 sentences" in page
     assert escape("Former U.S. President Donald Trump") in page
@@ -60,10 +52,14 @@ def test_the_same_article_again_is_recognised(reviewer):
     client = client_for(reviewer)
     body = "Inflation fell to 3.2 percent in October, the Labor Department said on Tuesday."
     first = client.post(reverse("claims:article_add"), _fields(body=body), follow=True)
-    assert page_messages(first) == ["Ingested: 1 sentence, 1 of them queued as a claim."]
+    assert page_messages(first) == [
+        f"Ingested “Article {Article.objects.get().pk}”: 1 sentence, 1 of them queued as a claim."
+    ]
     response = client.post(reverse("claims:article_add"), _fields(body=body, title="Again"), follow=True)
 
-    assert page_messages(response) == ["This article was already stored; nothing was added."]
+    assert page_messages(response) == [
+        f"This article was already stored as “Article {Article.objects.get().pk}”; nothing was added."
+    ]
     assert Article.objects.count() == 1 and Claim.objects.count() == 1
 
 

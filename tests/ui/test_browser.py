@@ -246,19 +246,25 @@ def test_it_shows_suggestions_once_the_background_job_has_computed_them(
     expect(page.locator("[data-suggestion]")).to_have_count(0)
 
 
+SEED_TEXT = (Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
+
+
+def fill_article_form(page: Page, *, heading: str, title: str, screenshot: str) -> None:
+    """Paste the seed article into an article form, as a reviewer would, dated the day it ran."""
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    page.get_by_label("Body").fill(SEED_TEXT)
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Published on").fill("2025-05-12")
+    shoot(page, screenshot)
+
+
 def test_a_reviewer_pastes_an_article_into_the_admin_and_its_claims_are_queued(desk):
     from tests.factories import UserFactory
 
-    staff_reviewer = UserFactory(username="staff_reviewer", roles=["reviewer"], is_staff=True)
-    seed = (Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
-    page = desk.sign_in(staff_reviewer)
+    page = desk.sign_in(UserFactory(username="staff_reviewer", roles=["reviewer"], is_staff=True))
     page.goto("/admin/claims/article/")
     page.get_by_role("link", name="Add article").click()
-    expect(page.get_by_role("heading", name="Ingest an article")).to_be_visible()
-    page.get_by_label("Body").fill(seed)
-    page.get_by_label("Title").fill("Putin offers talks")
-    page.get_by_label("Published on").fill("2025-05-12")
-    shoot(page, "admin-ingest-form")
+    fill_article_form(page, heading="Ingest an article", title="Putin offers talks", screenshot="admin-ingest-form")
     page.get_by_role("button", name="Ingest").click()
 
     expect(page.locator(".messagelist")).to_contain_text("Ingested “Putin offers talks”: 23 sentences")
@@ -269,24 +275,19 @@ def test_a_reviewer_pastes_an_article_into_the_admin_and_its_claims_are_queued(d
 
     # The same article again is recognised, and nothing is added.
     page.goto("/admin/claims/article/add/")
-    page.get_by_label("Body").fill(seed)
+    page.get_by_label("Body").fill(SEED_TEXT)
     page.get_by_role("button", name="Ingest").click()
     expect(page.locator(".messagelist")).to_contain_text("already stored")
     assert Article.objects.count() == 1
 
 
 def test_a_reviewer_adds_an_article_in_the_workbench_and_promotes_a_sentence(desk, reviewer):
-    seed = (Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
     page = desk.sign_in(reviewer)
     page.get_by_role("link", name="Add article").click()
-    expect(page.get_by_role("heading", name="Add an article")).to_be_visible()
-    page.get_by_label("Body").fill(seed)
-    page.get_by_label("Title").fill("Zelensky offers talks")
-    page.get_by_label("Published on").fill("2025-05-12")
-    shoot(page, "article-add")
+    fill_article_form(page, heading="Add an article", title="Zelensky offers talks", screenshot="article-add")
     page.get_by_role("button", name="Add article").click()
 
-    expect(page.locator(".messages")).to_contain_text("Ingested: 23 sentences")
+    expect(page.locator(".messages")).to_contain_text("Ingested “Zelensky offers talks”: 23 sentences")
     expect(page.get_by_role("heading", name="Zelensky offers talks")).to_be_visible()
     shoot(page, "article-sentences")
     candidate = Claim.objects.get(text__startswith="And I will be waiting for Putin")

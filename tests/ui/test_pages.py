@@ -12,17 +12,12 @@ from claims.choices import ClaimStatus
 from claims.models import Claim
 from claims.views.base import CONTENT_SECURITY_POLICY
 from tests.factories import ClaimFactory
+from tests.ui.signed_in import client_for
 
 
 @pytest.fixture
 def published_claim(db) -> Claim:
     return ClaimFactory(status=ClaimStatus.PUBLISHED)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 STAFF_PAGES = ["claims:queue", "claims:sources", "claims:dashboard"]

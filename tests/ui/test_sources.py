@@ -5,21 +5,11 @@ from __future__ import annotations
 import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from claims.models import Source
 from tests.factories import SourceFactory
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def page_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
+from tests.ui.signed_in import client_for, page_messages
 
 
 def test_it_lets_an_editor_add_a_source_and_refuses_a_reviewer(editor, reviewer):

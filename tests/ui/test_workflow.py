@@ -13,16 +13,7 @@ from django.utils import timezone
 from claims.choices import ClaimStatus, FindingState, SuggestionState
 from claims.models import Article, Claim, Rating, SavedFilter, Verdict
 from tests.factories import ArticleFactory, ClaimFactory
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def page_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
+from tests.ui.signed_in import client_for, page_messages
 
 
 @pytest.fixture

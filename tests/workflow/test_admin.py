@@ -106,7 +106,7 @@ def test_adding_an_article_in_the_admin_ingests_it_once(client, staff):
     article = Article.objects.get()
     assert response.redirect_chain[-1][0] == reverse("admin:claims_article_change", args=[article.pk])
     page = response.content.decode()
-    assert "Ingested “Jobs”: 2 sentences, 2 claims queued." in page
+    assert "Ingested “Jobs”: 2 sentences, 2 of them queued as claims." in page
     assert article.outlet == "Wire" and article.published_at.date().isoformat() == "2025-04-04"
     assert article.claims.filter(status="new").count() == 2
 
