@@ -1,17 +1,24 @@
 """Main text of an HTML page, without navigation, footers, scripts or styles."""
 
+import re
+
 import trafilatura
 
 from claims.extraction.errors import EmptyDocumentError
 
-HTML_MARKERS = ("<html", "<!doctype html", "<body", "<article", "<p>", "<div")
+# A document that opens with one of these is markup, a page or a fragment ("<script>…" included,
+# so that a paste of scripts alone is refused as a page with no text rather than stored as text).
+_OPENING_TAG = re.compile(
+    r"\s*<(?:!doctype\s+html|!--|(?:html|head|body|article|section|main|header|nav|div|p|span|a|img|"
+    r"h[1-6]|ul|ol|li|table|blockquote|figure|br|script|style|meta|title|link|iframe|form|svg)\b)",
+    re.IGNORECASE,
+)
 
 
 def looks_like_html(raw: str | bytes) -> bool:
-    """Whether a document given without a declared type is an HTML page rather than plain text."""
+    """Whether a document given without a declared type is HTML rather than plain text."""
     head = raw[:4096] if isinstance(raw, str) else raw[:4096].decode("utf-8", errors="replace")
-    head = head.lstrip().lower()
-    return head.startswith("<") and any(marker in head for marker in HTML_MARKERS)
+    return bool(_OPENING_TAG.match(head.lstrip("\ufeff")))
 
 
 def html_to_text(html: str) -> str:

@@ -1,7 +1,7 @@
 import pytest
 
 from claims.extraction.errors import EmptyDocumentError, ExtractionError
-from claims.extraction.html import html_to_text
+from claims.extraction.html import html_to_text, looks_like_html
 
 ARTICLE_PAGE = """<html><head><title>Talks</title>
 <script>var tracking = "SCRIPT-PAYLOAD";</script><style>p { color: red }</style></head>
@@ -48,3 +48,31 @@ def test_it_raises_when_nothing_readable_remains(html: str) -> None:
 
 def test_its_empty_document_error_is_an_extraction_error() -> None:
     assert issubclass(EmptyDocumentError, ExtractionError)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "<!DOCTYPE html><html><body><p>Hi</p></body></html>",
+        "\ufeff  <html lang='en'>",
+        "<p>Unemployment fell.</p>",
+        "<script>alert(1)</script><img src=x onerror=alert(1)>",
+        "<!-- page --><div>Text</div>",
+        b"<ARTICLE><H1>Title</H1></ARTICLE>",
+    ],
+)
+def test_markup_is_recognised_as_html(document: str | bytes) -> None:
+    assert looks_like_html(document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "Unemployment fell to 3.9 percent.",
+        "<3 this story. Prices rose.",
+        "<<< Breaking >>> The minister resigned.",
+        "The vote was 5 < 6, officials said. <p> is a tag.",
+    ],
+)
+def test_text_that_mentions_angle_brackets_stays_text(document: str) -> None:
+    assert not looks_like_html(document)
