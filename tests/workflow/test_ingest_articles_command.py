@@ -130,6 +130,7 @@ def test_it_shows_a_progress_bar_on_a_terminal(tmp_path):
             break
         shown += chunk
     summary = process.stdout.read().decode()
+    process.stdout.close()
     assert process.wait(timeout=300) == 1
     os.close(controller)
 
