@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.shortcuts import redirect, render
 from .. import selectors
 from ..errors import InvalidInputError
 from ..forms import SourceForm, SourceImportForm, SourceSearchForm
+from ..jsonl import read_json_lines
 from ..roles import can_edit
 from ..services import similarity
 from ..services import sources as source_services
@@ -65,19 +65,12 @@ def source_add(request: HttpRequest) -> HttpResponse:
 
 
 def _jsonl_rows(lines: Iterator[bytes], errors: list[str]) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(lines, start=1):
-        text = line.decode("utf-8", errors="replace").strip()
-        if not text:
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as error:
-            errors.append(f"line {number}: not JSON ({error.msg})")
-            continue
-        if not isinstance(row, dict):
-            errors.append(f"line {number}: expected an object")
-            continue
-        yield row
+    # An uploaded library keeps a line with a stray byte (as a replacement character).
+    for line in read_json_lines(raw.decode("utf-8", errors="replace") for raw in lines):
+        if line.error:
+            errors.append(f"line {line.number}: {line.error}")
+        else:
+            yield line.row
 
 
 @action

@@ -7,13 +7,13 @@ URL, chunked into passages, and embedded by background jobs in batches.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from claims.jsonl import read_json_lines
 from claims.services.sources import sources_import
 
 
@@ -22,18 +22,11 @@ def _rows(path: Path, errors: list[str]) -> Iterator[dict]:
         if path.suffix.lower() == ".csv":
             yield from csv.DictReader(handle)
             return
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                errors.append(f"line {line_number}: not JSON ({error.msg})")
-                continue
-            if not isinstance(row, dict):
-                errors.append(f"line {line_number}: expected an object")
-                continue
-            yield row
+        for line in read_json_lines(handle):
+            if line.error:
+                errors.append(f"line {line.number}: {line.error}")
+            else:
+                yield line.row
 
 
 class Command(BaseCommand):

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from claims.api.inputs import ArticleIngestInput
 from claims.choices import ClaimStatus
 from claims.errors import WorkbenchError
+from claims.jsonl import JsonLine, read_json_lines
 from claims.services.articles import article_ingest
 
 
@@ -58,12 +59,10 @@ def _validation_message(errors: object) -> str:
     return str(errors)
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def _lines(path: Path) -> Iterator[JsonLine]:
     # Read as bytes so that one line in a wrong encoding is refused on its own.
     with path.open("rb") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield line_number, line
+        yield from read_json_lines(handle)
 
 
 def _count_lines(path: Path) -> int:
@@ -91,8 +90,11 @@ class Command(BaseCommand):
             unit=" articles",
             disable=not show_progress,
         )
-        for line_number, raw in lines:
-            self._ingest_line(line_number, raw, report)
+        for line in lines:
+            if line.error:
+                report.refuse(line.number, line.error)
+            else:
+                self._ingest_row(line.number, line.row, report)
 
         for refused in report.refused:
             self.stderr.write(f"line {refused['line']}: {refused['error']}")
@@ -106,18 +108,7 @@ class Command(BaseCommand):
         if report.refused:
             raise CommandError(f"{len(report.refused)} of the lines in {path} were refused; the others were ingested.")
 
-    def _ingest_line(self, line_number: int, raw: bytes, report: BulkReport) -> None:
-        try:
-            row = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            report.refuse(line_number, "not UTF-8 text")
-            return
-        except json.JSONDecodeError as error:
-            report.refuse(line_number, f"not JSON ({error.msg})")
-            return
-        if not isinstance(row, dict):
-            report.refuse(line_number, "expected a JSON object")
-            return
+    def _ingest_row(self, line_number: int, row: dict, report: BulkReport) -> None:
         validator = ArticleIngestInput(data=row)
         if not validator.is_valid():
             report.refuse(line_number, _validation_message(validator.errors))
