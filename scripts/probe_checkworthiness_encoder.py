@@ -30,8 +30,8 @@ from torch import nn
 from transformers import AutoModel, AutoTokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from claims.extraction.evaluation import best_threshold, binary_metrics, load_split  # noqa: E402
-from claims.extraction.training import split_dev  # noqa: E402
+from lab.checkworthiness.evaluation import best_threshold, binary_metrics, load_split  # noqa: E402
+from lab.checkworthiness.training import split_dev  # noqa: E402
 
 MAX_LENGTH = 96
 

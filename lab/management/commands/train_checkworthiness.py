@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.extraction.training import TrainingConfig
+from lab.checkworthiness.training import TrainingConfig
 
 
 class Command(BaseCommand):
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         parser.add_argument("--full-finetune", action="store_true", help="Train every encoder weight, not LoRA.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from claims.extraction.training import train_checkworthiness
+        from lab.checkworthiness.training import train_checkworthiness
 
         data_dir: Path = options["data"]
         for split in ("train", "dev"):

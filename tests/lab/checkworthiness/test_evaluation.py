@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.extraction.evaluation import (
+from lab.checkworthiness.evaluation import (
     average_precision,
     best_threshold,
     binary_metrics,

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from claims.similarity.benchmark import measure_embedders, measure_exact_search
 from claims.similarity.embedder import Embedder, OnnxEmbedder, TorchEmbedder
-from claims.similarity.evaluation import load_queries, load_verified_claims
 from claims.similarity.onnx_export import load_agreement_sentences
 from claims.similarity.passages import split_sentence_spans
+from lab.matching.benchmark import measure_embedders, measure_exact_search
+from lab.matching.evaluation import load_queries, load_verified_claims
 
 SEED_ARTICLE = Path(__file__).resolve().parents[3] / "fixtures" / "seed_article.txt"
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from claims.similarity.embedder import load_encoder, packaged_model_path
-from claims.similarity.evaluation import RetrievalQuery, VerifiedClaim
-from claims.similarity.training import (
+from lab.matching.evaluation import RetrievalQuery, VerifiedClaim
+from lab.matching.training import (
     TrainingConfig,
     TrainingPair,
     build_training_pairs,

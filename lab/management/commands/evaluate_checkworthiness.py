@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.extraction.checkworthiness import get_scorer
 from claims.extraction.errors import ExtractionError
-from claims.extraction.evaluation import evaluate_scores, load_split
+from lab.checkworthiness.evaluation import evaluate_scores, load_split
 
 
 def _model_dir() -> Path | None:

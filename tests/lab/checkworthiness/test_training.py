@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from claims.extraction import classifier as network
-from claims.extraction.evaluation import LabelledSentence
-from claims.extraction.training import TrainingConfig, prune_noisy, split_dev, train_checkworthiness
+from lab.checkworthiness.evaluation import LabelledSentence
+from lab.checkworthiness.training import TrainingConfig, prune_noisy, split_dev, train_checkworthiness
 
 
 def _sentence(text: str, label: int, official_split: str | None = None) -> LabelledSentence:

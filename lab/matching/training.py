@@ -21,9 +21,9 @@ from importlib import metadata
 from pathlib import Path
 
 from claims.similarity.embedder import MODEL_NAME, PACKAGE_NAME
-from claims.similarity.evaluation import RetrievalQuery, VerifiedClaim, load_queries, load_verified_claims
 from claims.similarity.onnx_export import MANIFEST_NAME, export_transformer_to_onnx, quantize_onnx_int8
 from claims.similarity.text import clean_query
+from lab.matching.evaluation import RetrievalQuery, VerifiedClaim, load_queries, load_verified_claims
 
 logger = logging.getLogger(__name__)
 

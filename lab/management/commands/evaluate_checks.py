@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.checks.evaluation import evaluate_checks, load_labelled_sentences
+from lab.checks.evaluation import evaluate_checks, load_labelled_sentences
 
-DEFAULT_LABELLED_SET = Path(__file__).resolve().parents[3] / "tests" / "checks" / "labelled_sentences.jsonl"
+DEFAULT_LABELLED_SET = Path(__file__).resolve().parents[2] / "checks" / "labelled_sentences.jsonl"
 
 
 def _ratio(value: float | None) -> str:

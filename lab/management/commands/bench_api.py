@@ -24,10 +24,10 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from ...choices import ClaimStatus, Role, SourceKind, Stance, TokenScope
-from ...models import Article, Claim, Evidence, Rating, Source, Verdict
-from ...services.exports import EXPORT_FORMATS, claims_export
-from ...services.tokens import token_create
+from claims.choices import ClaimStatus, Role, SourceKind, Stance, TokenScope
+from claims.models import Article, Claim, Evidence, Rating, Source, Verdict
+from claims.services.exports import EXPORT_FORMATS, claims_export
+from claims.services.tokens import token_create
 
 WORDS = (
     "government minister unemployment inflation percent million billion president former chancellor "

@@ -21,12 +21,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from claims.management.throwaway import run_in_throwaway_database
 from claims.models import Claim, Source, SourcePassage
 from claims.services import similarity
 from claims.similarity.embedder import get_embedder
+from lab.data import shared_data_dir
+from lab.throwaway import run_in_throwaway_database
 
-DEFAULT_TEXTS = "/work/shared/data/claim_retrieval/clef2022_task2a_en/vclaims.jsonl"
+DEFAULT_TEXTS = str(shared_data_dir() / "claim_retrieval" / "clef2022_task2a_en" / "vclaims.jsonl")
 QUERIES = [
     "Former U.S. President Donald Trump called for immediate talks on Truth Social.",
     "Unemployment fell to its lowest level in fifty years last month, the minister said.",

@@ -31,9 +31,10 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from simple_history.utils import bulk_create_with_history
 
-from ...choices import ClaimStatus, Role, Stance, TokenScope
-from ...models import Article, Claim, Rating, Source
-from ...services.tokens import token_create
+from claims.choices import ClaimStatus, Role, Stance, TokenScope
+from claims.models import Article, Claim, Rating, Source
+from claims.services.tokens import token_create
+
 from .bench_api import SPEAKERS, WORDS, _percentile, _sentence
 
 CLAIMS_PER_ARTICLE = 50

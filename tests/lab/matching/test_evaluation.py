@@ -6,14 +6,14 @@ import sys
 
 import pytest
 
-from claims.similarity.evaluation import (
+from claims.similarity.lexical import BM25Index
+from lab.matching.evaluation import (
     RetrievalQuery,
     load_queries,
     load_verified_claims,
     score_rankings,
     write_trec_run,
 )
-from claims.similarity.lexical import BM25Index
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.errors import WorkbenchError
-from claims.management.throwaway import BACKENDS, DEFAULT_POSTGRES_SERVER, run_in_throwaway_database
-from claims.services.matching_evaluation import matching_evaluate_through_service
 from claims.similarity.config import similarity_setting
 from claims.similarity.embedder import EMBEDDER_BACKENDS, load_encoder, packaged_embedder, read_encoder_manifest
-from claims.similarity.evaluation import run_retrieval_benchmark, write_trec_run
 from claims.similarity.retrieval import DENSE_METHOD, FUSION_METHODS, LEXICAL_METHOD, FusionConfig
+from lab.matching.evaluation import run_retrieval_benchmark, write_trec_run
+from lab.matching.through_service import matching_evaluate_through_service
+from lab.throwaway import BACKENDS, DEFAULT_POSTGRES_SERVER, run_in_throwaway_database
 
 METHOD_CHOICES = ("hybrid", DENSE_METHOD, LEXICAL_METHOD)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from claims.similarity.benchmark import measure_embedders, measure_exact_search
+from lab.matching.benchmark import measure_embedders, measure_exact_search
 
 
 def test_it_reports_speed_per_batch_size_and_agreement_with_the_reference(

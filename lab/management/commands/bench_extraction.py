@@ -16,9 +16,9 @@ from claims.extraction.annotate import classify_claim, find_attribution
 from claims.extraction.checkworthiness import get_scorer
 from claims.extraction.dates import find_dates
 from claims.extraction.entities import find_entities, get_entity_pipeline
-from claims.extraction.evaluation import load_split
 from claims.extraction.pipeline import extract_claims
 from claims.extraction.sentences import split_sentences
+from lab.checkworthiness.evaluation import load_split
 
 SEED_ARTICLE = Path(__file__).resolve().parents[3] / "fixtures" / "seed_article.txt"
 SENTENCES_PER_ARTICLE = 24

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
-from claims.checks.evaluation import evaluate_checks, load_labelled_sentences
+from lab.checks.evaluation import evaluate_checks, load_labelled_sentences
+from lab.management.commands.evaluate_checks import DEFAULT_LABELLED_SET
 
-LABELLED = Path(__file__).with_name("labelled_sentences.jsonl")
+LABELLED = DEFAULT_LABELLED_SET
 
 
 def test_the_labelled_set_is_large_and_varied_enough():

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.similarity.training import TrainingConfig, train_matching_encoder
+from lab.matching.training import TrainingConfig, train_matching_encoder
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        logging.getLogger("claims.similarity.training").setLevel(logging.INFO)
+        logging.getLogger("lab.matching.training").setLevel(logging.INFO)
         if not logging.getLogger().handlers:
             logging.basicConfig(format="%(asctime)s %(message)s")
         data_dir = Path(str(options["data"]))

@@ -14,18 +14,18 @@ from pathlib import Path
 
 from django.db import transaction
 
-from ..choices import SuggestionTarget
-from ..errors import InvalidInputError
-from ..models import Claim, Source, SourcePassage, Suggestion
-from ..similarity.embedder import get_embedder
-from ..similarity.evaluation import (
+from claims.choices import SuggestionTarget
+from claims.errors import InvalidInputError
+from claims.models import Claim, Source, SourcePassage, Suggestion
+from claims.services import similarity
+from claims.similarity.embedder import get_embedder
+from lab.matching.evaluation import (
     BenchmarkRun,
     load_queries,
     load_verified_claims,
     score_by_official_split,
     score_rankings,
 )
-from . import similarity
 
 LIBRARY_URL = "https://benchmark.invalid/verified-claims"
 

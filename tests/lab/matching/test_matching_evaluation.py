@@ -6,10 +6,10 @@ import pytest
 
 from claims.errors import InvalidInputError
 from claims.models import Claim, Suggestion
-from claims.services.matching_evaluation import matching_evaluate_through_service
 from claims.similarity.embedder import get_embedder
-from claims.similarity.evaluation import run_retrieval_benchmark
 from claims.similarity.retrieval import DENSE_METHOD
+from lab.matching.evaluation import run_retrieval_benchmark
+from lab.matching.through_service import matching_evaluate_through_service
 
 VCLAIMS = [
     ("draft", "Army Draft Texts", "The U.S. Army is texting people about a military draft."),

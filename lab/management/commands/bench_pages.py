@@ -32,8 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.choices import ClaimStatus, ClaimType, SourceKind, Stance, SuggestionTarget
-from claims.management.throwaway import DEFAULT_POSTGRES_SERVER, throwaway_database
 from claims.models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
+from lab.throwaway import DEFAULT_POSTGRES_SERVER, throwaway_database
 
 CLAIMS_PER_ARTICLE = 50
 # Roughly a busy desk: most claims wait, a fifth are done, a few are being worked on right now.

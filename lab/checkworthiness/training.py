@@ -25,7 +25,7 @@ from transformers import AutoTokenizer
 
 from claims.extraction import classifier as network
 from claims.extraction.checkworthiness import base_model_path, base_model_version
-from claims.extraction.evaluation import LabelledSentence, best_threshold, binary_metrics, load_split
+from lab.checkworthiness.evaluation import LabelledSentence, best_threshold, binary_metrics, load_split
 
 
 @dataclass(frozen=True)
