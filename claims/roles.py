@@ -47,8 +47,3 @@ def require_reviewer(user: User) -> None:
 def require_editor(user: User) -> None:
     if not can_edit(user):
         raise PermissionDeniedError("Only editors and admins can do this.")
-
-
-def require_admin(user: User) -> None:
-    if not can_administer(user):
-        raise PermissionDeniedError("Only admins can do this.")

@@ -11,6 +11,7 @@ from .choices import QUEUE_STATUSES, ClaimStatus, SuggestionState
 from .errors import NotFoundError, PermissionDeniedError
 from .models import Article, Claim, Rating, Source, Suggestion, Verdict
 from .roles import User, can_edit, can_review
+from .rules import lease_free_q
 
 
 def claim_list_for_user(*, user: User) -> QuerySet[Claim]:
@@ -36,7 +37,7 @@ def claim_queue(*, user: User) -> QuerySet[Claim]:
     return (
         claim_list_for_user(user=user)
         .filter(status__in=QUEUE_STATUSES)
-        .filter(Q(assignee__isnull=True) | Q(lease_expires_at__lte=now) | Q(assignee=user))
+        .filter(lease_free_q(now) | Q(assignee=user))
         .order_by("-priority", "id")
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 
-from .services import findings as findings_services
 from .services import review as review_services
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -30,11 +29,6 @@ def leases_release_expired_task() -> int:
 @shared_task
 def queue_reprioritise_task() -> int:
     return review_services.queue_reprioritise()
-
-
-@shared_task(**RETRY)
-def claim_checks_run_task(claim_id: int) -> int:
-    return len(findings_services.findings_run_for_claim(claim_id=claim_id))
 
 
 @shared_task(**SUGGESTION_RETRY)

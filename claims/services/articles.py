@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import urllib.parse
 from dataclasses import dataclass
 
-import kombu.exceptions
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -21,10 +19,9 @@ from ..extraction.html import html_to_text
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
 from ..models import Article, Claim
-from ..roles import User
+from ..roles import User, require_reviewer
 from .findings import findings_run_for_claim
-
-logger = logging.getLogger(__name__)
+from .jobs import job_queue_after_commit
 
 MAX_URL_CHARS = 2000
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
@@ -78,7 +75,10 @@ def article_ingest(
 
     Extraction (the slow part) runs before the transaction; the article, its claims and their
     follow-up jobs are then written together, so a failure leaves nothing half-saved.
+    ``user`` None means a trusted command-line ingest; anyone else must be a reviewer or up.
     """
+    if user is not None:
+        require_reviewer(user)
     metadata = {"title": title, "outlet": outlet, "author": author, "language": language}
     for field, limit in MAX_METADATA_CHARS.items():
         if len(metadata[field]) > limit:
@@ -167,7 +167,9 @@ def article_ingest(
                 if claim.pk in flagged:
                     claim.status = ClaimStatus.NEW
             claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
-            transaction.on_commit(lambda: _queue_claim_jobs(claim_ids))
+            if claim_ids:
+                # Embedding and suggestions; the sweep job re-queues claims whose job was lost.
+                job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")
     except IntegrityError:
         # Another request stored the same article between our look-up and our insert.
         existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
@@ -175,16 +177,3 @@ def article_ingest(
             raise
         return IngestResult(article=existing, created=False)
     return IngestResult(article=article, created=True)
-
-
-def _queue_claim_jobs(claim_ids: list[int]) -> None:
-    """Queue embedding and suggestions. The article is already committed: if the broker is down,
-    say so in the log and leave the claims for the sweep job, which re-queues unembedded claims."""
-    from .. import tasks
-
-    if not claim_ids:
-        return
-    try:
-        tasks.claims_process_new_task.delay(claim_ids)
-    except kombu.exceptions.OperationalError as error:
-        logger.warning("Broker unavailable; %d claims wait for the sweep job: %s", len(claim_ids), error)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import date, timedelta
+from datetime import date
 
-import kombu.exceptions
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState
-from ..errors import ClaimStateError, LeaseError, NotFoundError, StaleVersionError
+from ..choices import QUEUE_STATUSES, FindingState
+from ..errors import LeaseError, NotFoundError, StaleVersionError
 from ..extraction.entities import find_entities
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, entity_annotations, priority
 from ..models import Claim, Finding
-from ..roles import User, require_editor, require_reviewer
-
-logger = logging.getLogger(__name__)
+from ..roles import User, require_reviewer
+from ..rules import (
+    CLAIM_TRANSITIONS,
+    ClaimAction,
+    lease_free_q,
+    lease_held_by,
+    lease_held_by_other,
+    lease_held_by_q,
+    transition_target,
+)
+from .jobs import job_queue_after_commit
 
 # How many candidates "take next" tries before concluding that every one was taken by someone else.
 _TAKE_ATTEMPTS = 20
@@ -29,7 +35,7 @@ def _lease_expiry() -> timezone.datetime:
 
 
 def _available(now: timezone.datetime) -> Q:
-    return Q(status__in=QUEUE_STATUSES) & (Q(assignee__isnull=True) | Q(lease_expires_at__lte=now))
+    return Q(status__in=CLAIM_TRANSITIONS[ClaimAction.TAKE].allowed_from) & lease_free_q(now)
 
 
 def _record_history(claim_ids: list[int], *, user: User | None, reason: str) -> None:
@@ -62,7 +68,7 @@ def review_take_next(*, user: User, claim_ids: list[int] | None = None) -> Claim
     """
     require_reviewer(user)
     now = timezone.now()
-    held = Claim.objects.filter(assignee=user, lease_expires_at__gt=now, status__in=QUEUE_STATUSES)
+    held = Claim.objects.filter(lease_held_by_q(user, now), status__in=QUEUE_STATUSES)
     if claim_ids is not None:
         held = held.filter(pk__in=claim_ids)
     current = held.order_by("-priority", "id").first()
@@ -83,7 +89,7 @@ def review_take_next(*, user: User, claim_ids: list[int] | None = None) -> Claim
             taken = Claim.objects.filter(_available(now), pk=candidate_id).update(
                 assignee=user,
                 lease_expires_at=_lease_expiry(),
-                status=ClaimStatus.IN_REVIEW,
+                status=CLAIM_TRANSITIONS[ClaimAction.TAKE].to,
                 version=F("version") + 1,
                 updated_at=now,
             )
@@ -98,11 +104,7 @@ def review_take(*, user: User, claim_id: int) -> Claim:
     claim = review_take_next(user=user, claim_ids=[claim_id])
     if claim is None:
         current = _get_claim(claim_id)
-        if current.status not in QUEUE_STATUSES:
-            raise ClaimStateError(
-                f"A claim that is {current.get_status_display().lower()} is not in the queue.",
-                status=current.status,
-            )
+        transition_target(status=current.status, action=ClaimAction.TAKE)
         raise LeaseError("Another reviewer is working on this claim.", claim_id=claim_id)
     return claim
 
@@ -111,15 +113,21 @@ def lease_require(*, claim: Claim, user: User) -> None:
     """Refuse a write unless ``user`` holds a live lease on ``claim``. Call with a fresh row."""
     if claim.assignee_id != user.pk:
         raise LeaseError("You do not hold this claim; take it from the queue first.", claim_id=claim.pk)
-    if claim.lease_expires_at is None or claim.lease_expires_at <= timezone.now():
+    if not lease_held_by(claim, user):
         raise LeaseError("Your lease on this claim has expired; take it again.", claim_id=claim.pk)
+
+
+def lease_require_not_held_by_other(*, claim: Claim, user: User) -> None:
+    """Refuse a write while another reviewer holds a live lease on ``claim``."""
+    if lease_held_by_other(claim, user):
+        raise LeaseError("Another reviewer is working on this claim.", claim_id=claim.pk)
 
 
 def review_extend(*, user: User, claim_id: int) -> Claim:
     """Push the lease expiry forward. Only a live lease can be extended: an expired one may
     already be someone else's."""
     now = timezone.now()
-    extended = Claim.objects.filter(pk=claim_id, assignee=user, lease_expires_at__gt=now).update(
+    extended = Claim.objects.filter(lease_held_by_q(user, now), pk=claim_id).update(
         lease_expires_at=_lease_expiry(), updated_at=now
     )
     if extended != 1:
@@ -160,27 +168,19 @@ def leases_release_expired() -> int:
     return released
 
 
-def claim_assign(*, user: User, claim_id: int, assignee: User, lease: timedelta | None = None) -> Claim:
-    """An editor hands a claim to a reviewer (admin action), replacing any lease on it."""
-    require_editor(user)
-    require_reviewer(assignee)
-    now = timezone.now()
-    updated = Claim.objects.filter(pk=claim_id, status__in=QUEUE_STATUSES).update(
-        assignee=assignee,
-        lease_expires_at=now + (lease or settings.REVIEW_LEASE_DURATION),
-        status=ClaimStatus.IN_REVIEW,
-        version=F("version") + 1,
-        updated_at=now,
-    )
-    if updated != 1:
-        claim = _get_claim(claim_id)
-        raise ClaimStateError("Only a claim in the queue can be assigned.", status=claim.status)
-    _record_history([claim_id], user=user, reason=f"assigned to {assignee}")
-    return Claim.objects.get(pk=claim_id)
+def claim_transition(*, claim: Claim, action: ClaimAction, **changes: object) -> Claim:
+    """Move ``claim`` by ``action`` as the transition table allows, bump its version and save it
+    with ``changes``. Call inside transaction.atomic with a row from select_for_update."""
+    claim.status = transition_target(status=claim.status, action=action)
+    claim.version += 1
+    for field, value in changes.items():
+        setattr(claim, field, value)
+    claim.save()
+    return claim
 
 
-def _transition(
-    *, claim_id: int, allowed: tuple[str, ...], to: str, expected_version: int | None, **changes: object
+def _transition_locked(
+    *, claim_id: int, action: ClaimAction, expected_version: int | None, user: User, **changes: object
 ) -> Claim:
     with transaction.atomic():
         claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
@@ -188,29 +188,18 @@ def _transition(
             raise NotFoundError("Claim not found.", claim_id=claim_id)
         if expected_version is not None and claim.version != expected_version:
             raise StaleVersionError("This claim was changed by someone else; reload it.", current_version=claim.version)
-        if claim.status not in allowed:
-            raise ClaimStateError(
-                f"Not possible while the claim is {claim.get_status_display().lower()}.", status=claim.status
-            )
-        claim.status = to
-        claim.version += 1
-        for field, value in changes.items():
-            setattr(claim, field, value)
-        claim.save()
-        return claim
+        lease_require_not_held_by_other(claim=claim, user=user)
+        return claim_transition(claim=claim, action=action, **changes)
 
 
 def claim_dismiss(*, user: User, claim_id: int, expected_version: int | None = None) -> Claim:
     """Mark a claim as not worth checking. A reviewer may dismiss what is queued or what they hold."""
     require_reviewer(user)
-    claim = _get_claim(claim_id)
-    if claim.assignee_id not in (None, user.pk) and claim.lease_expires_at and claim.lease_expires_at > timezone.now():
-        raise LeaseError("Another reviewer is working on this claim.", claim_id=claim_id)
-    return _transition(
+    return _transition_locked(
         claim_id=claim_id,
-        allowed=(ClaimStatus.CANDIDATE, *QUEUE_STATUSES),
-        to=ClaimStatus.DISMISSED,
+        action=ClaimAction.DISMISS,
         expected_version=expected_version,
+        user=user,
         assignee=None,
         lease_expires_at=None,
     )
@@ -222,14 +211,10 @@ def claim_promote(*, user: User, claim_id: int, expected_version: int | None = N
     require_reviewer(user)
     annotations = _missing_entity_annotations(claim_id)
     with transaction.atomic():
-        claim = _transition(
-            claim_id=claim_id,
-            allowed=(ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
-            to=ClaimStatus.NEW,
-            expected_version=expected_version,
-            **annotations,
+        claim = _transition_locked(
+            claim_id=claim_id, action=ClaimAction.PROMOTE, expected_version=expected_version, user=user, **annotations
         )
-        transaction.on_commit(lambda: _queue_suggestions(claim_id))
+        job_queue_after_commit("claims_process_new_task", [claim_id], waiting=f"promoted claim {claim_id}")
     return claim
 
 
@@ -242,17 +227,6 @@ def _missing_entity_annotations(claim_id: int) -> dict[str, list[dict]]:
     (mentions,) = find_entities([claim.text])
     entities, dates = entity_annotations(mentions, sentence_start=claim.start, dates=claim.dates)
     return {"entities": entities, "dates": dates}
-
-
-def _queue_suggestions(claim_id: int) -> None:
-    """The promotion is already committed: if the broker is down, failing now would report an
-    error for a change that was made. Say so in the log; the sweep job re-queues the claim."""
-    from .. import tasks
-
-    try:
-        tasks.claims_process_new_task.delay([claim_id])
-    except kombu.exceptions.OperationalError as error:
-        logger.warning("Broker unavailable; promoted claim %d waits for the sweep job: %s", claim_id, error)
 
 
 def queue_reprioritise(*, today: date | None = None, batch_size: int = 1000) -> int:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import kombu.exceptions
 from django.db import transaction
 
 from ..choices import SourceKind
@@ -15,8 +13,7 @@ from ..errors import InvalidInputError
 from ..models import Source, SourcePassage
 from ..roles import User, require_editor
 from ..similarity.passages import chunk_passages
-
-logger = logging.getLogger(__name__)
+from .jobs import job_queue_after_commit
 
 MAX_SOURCE_BODY_CHARS = 2_000_000
 
@@ -75,14 +72,9 @@ def _write(*, fields: dict[str, object], user: User | None) -> tuple[Source, boo
 
 
 def _queue_embedding(source_ids: list[int], *, rematch: bool) -> None:
-    """The sources are already committed: if the broker is down, say so and leave their passages
-    for the sweep job, which embeds passages that lack a vector from the current model."""
-    from .. import tasks
-
-    try:
-        tasks.sources_embed_task.delay(source_ids, rematch)
-    except kombu.exceptions.OperationalError as error:
-        logger.warning("Broker unavailable; %d sources wait for the sweep job: %s", len(source_ids), error)
+    """Embed the sources' passages after commit (the sweep job embeds passages whose job was lost),
+    then, with ``rematch``, match the open claims against the library again."""
+    job_queue_after_commit("sources_embed_task", source_ids, rematch, waiting=f"{len(source_ids)} sources")
 
 
 def source_create(*, user: User, **row: object) -> Source:
@@ -91,7 +83,7 @@ def source_create(*, user: User, **row: object) -> Source:
     fields = _clean(row)
     with transaction.atomic():
         source, _, _ = _write(fields=fields, user=user)
-        transaction.on_commit(lambda: _queue_embedding([source.pk], rematch=True))
+        _queue_embedding([source.pk], rematch=True)
     return source
 
 
@@ -115,7 +107,7 @@ def sources_import(
                 report.passages += passages
                 written.append(source.pk)
             # Open claims are re-matched once, after the last batch, not once per batch.
-            transaction.on_commit(lambda: _queue_embedding(written, rematch=last))
+            _queue_embedding(written, rematch=last)
         batch.clear()
 
     for line_number, row in enumerate(rows, start=1):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from ..choices import ClaimStatus
 from ..errors import (
     ClaimStateError,
     InvalidInputError,
@@ -16,7 +15,8 @@ from ..errors import (
 )
 from ..models import Claim, Rating, Verdict
 from ..roles import User, require_editor, require_reviewer
-from .review import lease_require
+from ..rules import ClaimAction, transition_target
+from .review import claim_transition, lease_require
 
 MAX_EXPLANATION_CHARS = 20_000
 
@@ -43,14 +43,6 @@ def _check_version(verdict: Verdict, expected_version: int | None) -> None:
             current_version=verdict.version,
             expected_version=expected_version,
         )
-
-
-def _bump(claim: Claim, status: str, **changes: object) -> None:
-    claim.status = status
-    claim.version += 1
-    for field, value in changes.items():
-        setattr(claim, field, value)
-    claim.save()
 
 
 def verdict_draft(
@@ -81,12 +73,7 @@ def verdict_draft(
                 raise StaleVersionError("This verdict does not exist any more.", current_version=0)
         else:
             _check_version(verdict, expected_version)
-        if claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED):
-            raise ClaimStateError(
-                "A verdict can only be drafted while the claim is in review, "
-                f"not {claim.get_status_display().lower()}.",
-                status=claim.status,
-            )
+        transition_target(status=claim.status, action=ClaimAction.DRAFT_VERDICT)
         lease_require(claim=claim, user=user)
         if verdict is None:
             verdict = Verdict(claim=claim, author=user, rating=rating_obj)
@@ -99,7 +86,7 @@ def verdict_draft(
         verdict.approver = None
         verdict.approved_at = None
         verdict.save()
-        _bump(claim, ClaimStatus.DRAFTED, assignee=None, lease_expires_at=None)
+        claim_transition(claim=claim, action=ClaimAction.DRAFT_VERDICT, assignee=None, lease_expires_at=None)
     return verdict
 
 
@@ -109,8 +96,7 @@ def verdict_approve(*, user: User, claim_id: int, expected_version: int | None =
         claim = _locked_claim(claim_id)
         verdict = _locked_verdict(claim)
         _check_version(verdict, expected_version)
-        if claim.status != ClaimStatus.DRAFTED:
-            raise ClaimStateError("Only a drafted verdict can be approved.", status=claim.status)
+        transition_target(status=claim.status, action=ClaimAction.APPROVE_VERDICT)
         if verdict.author_id == user.pk:
             raise PermissionDeniedError("You cannot approve a verdict you wrote; another editor must.")
         verdict.approver = user
@@ -118,7 +104,7 @@ def verdict_approve(*, user: User, claim_id: int, expected_version: int | None =
         verdict.review_comment = ""
         verdict.version += 1
         verdict.save()
-        _bump(claim, ClaimStatus.APPROVED)
+        claim_transition(claim=claim, action=ClaimAction.APPROVE_VERDICT)
     return verdict
 
 
@@ -131,14 +117,13 @@ def verdict_send_back(*, user: User, claim_id: int, comment: str, expected_versi
         claim = _locked_claim(claim_id)
         verdict = _locked_verdict(claim)
         _check_version(verdict, expected_version)
-        if claim.status not in (ClaimStatus.DRAFTED, ClaimStatus.APPROVED):
-            raise ClaimStateError("Only a drafted or approved verdict can be sent back.", status=claim.status)
+        transition_target(status=claim.status, action=ClaimAction.SEND_BACK_VERDICT)
         verdict.review_comment = comment.strip()
         verdict.approver = None
         verdict.approved_at = None
         verdict.version += 1
         verdict.save()
-        _bump(claim, ClaimStatus.IN_REVIEW)
+        claim_transition(claim=claim, action=ClaimAction.SEND_BACK_VERDICT)
     return verdict
 
 
@@ -148,12 +133,11 @@ def verdict_publish(*, user: User, claim_id: int, expected_version: int | None =
         claim = _locked_claim(claim_id)
         verdict = _locked_verdict(claim)
         _check_version(verdict, expected_version)
-        if claim.status != ClaimStatus.APPROVED:
-            raise ClaimStateError("Only an approved verdict can be published.", status=claim.status)
+        transition_target(status=claim.status, action=ClaimAction.PUBLISH_VERDICT)
         verdict.published_at = timezone.now()
         verdict.version += 1
         verdict.save()
-        _bump(claim, ClaimStatus.PUBLISHED)
+        claim_transition(claim=claim, action=ClaimAction.PUBLISH_VERDICT)
     return verdict
 
 
@@ -166,12 +150,11 @@ def verdict_reopen(*, user: User, claim_id: int, reason: str, expected_version: 
         claim = _locked_claim(claim_id)
         verdict = _locked_verdict(claim)
         _check_version(verdict, expected_version)
-        if claim.status != ClaimStatus.PUBLISHED:
-            raise ClaimStateError("Only a published verdict can be reopened.", status=claim.status)
+        transition_target(status=claim.status, action=ClaimAction.REOPEN_VERDICT)
         verdict.review_comment = reason.strip()
         verdict.approver = None
         verdict.approved_at = None
         verdict.version += 1
         verdict.save()
-        _bump(claim, ClaimStatus.REOPENED)
+        claim_transition(claim=claim, action=ClaimAction.REOPEN_VERDICT)
     return verdict

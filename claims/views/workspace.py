@@ -17,6 +17,7 @@ from ..errors import ClaimStateError, LeaseError, PermissionDeniedError, StaleVe
 from ..forms import EvidenceForm, SuggestionDecisionForm, VerdictForm
 from ..models import Claim, Verdict
 from ..roles import User, can_edit, can_review
+from ..rules import lease_held_by, lease_held_by_other
 from ..services import evidence as evidence_services
 from ..services import findings as findings_services
 from ..services import review, verdicts
@@ -59,9 +60,7 @@ def verdict_of(claim: Claim) -> Verdict | None:
 
 
 def holds_lease(claim: Claim, user: User) -> bool:
-    return (
-        claim.assignee_id == user.pk and claim.lease_expires_at is not None and claim.lease_expires_at > timezone.now()
-    )
+    return lease_held_by(claim, user)
 
 
 def suggestions_context(claim: Claim, user: User) -> dict[str, Any]:
@@ -149,9 +148,7 @@ def render_workspace(
         "staff": staff,
         "is_editor": can_edit(user),
         "holds_lease": leased,
-        "held_by_other": claim.assignee_id not in (None, user.pk)
-        and claim.lease_expires_at is not None
-        and claim.lease_expires_at > timezone.now(),
+        "held_by_other": lease_held_by_other(claim, user),
         "in_queue": claim.status in QUEUE_STATUSES,
         "can_draft": can_draft,
         "conflict": conflict,

@@ -159,4 +159,4 @@ def test_a_sentence_below_the_threshold_is_promoted_into_the_queue(client_as, de
 
     again = reviewer.post(f"/api/v1/claims/{candidate.pk}/promote/", format="json")
     assert again.status_code == 409
-    assert "Not possible while the claim is new" in again.json()["message"]
+    assert "This claim is new." in again.json()["message"]

@@ -156,18 +156,6 @@ def test_expired_leases_are_cleared_by_housekeeping(reviewer):
     assert claim.assignee is None and claim.lease_expires_at is None
 
 
-def test_an_editor_can_assign_a_claim_to_a_reviewer(editor, reviewer):
-    claim = ClaimFactory()
-    assigned = review.claim_assign(user=editor, claim_id=claim.pk, assignee=reviewer)
-    assert assigned.assignee == reviewer
-
-
-def test_a_reviewer_cannot_assign_claims(reviewer, second_reviewer):
-    claim = ClaimFactory()
-    with pytest.raises(PermissionDeniedError):
-        review.claim_assign(user=reviewer, claim_id=claim.pk, assignee=second_reviewer)
-
-
 def test_lease_changes_are_kept_in_the_claims_history(reviewer):
     claim = ClaimFactory()
     review.review_take_next(user=reviewer)

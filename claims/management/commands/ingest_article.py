@@ -20,7 +20,6 @@ from claims.errors import WorkbenchError
 from claims.extraction.html import looks_like_html
 from claims.models import Article, Claim
 from claims.services.articles import article_ingest
-from claims.services.findings import findings_run_for_claim
 from claims.services.similarity import claims_process_new
 
 
@@ -156,10 +155,8 @@ class Command(BaseCommand):
         except WorkbenchError as error:
             raise CommandError(error.message) from error
 
-        # Synchronous on purpose: the jobs may also run in a worker, and they are idempotent.
-        claim_ids = list(result.article.claims.order_by("id").values_list("id", flat=True))
-        for claim_id in claim_ids:
-            findings_run_for_claim(claim_id=claim_id)
+        # The checks ran at ingest. Embedding and suggestions run here too, synchronously on
+        # purpose: the same jobs may also run in a worker, and they are idempotent.
         queued = list(result.article.claims.filter(status=ClaimStatus.NEW).values_list("id", flat=True))
         claims_process_new(claim_ids=queued)
 
