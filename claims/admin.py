@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_writes import ReadOnlyAdmin, ServiceWriteAdmin
 from .errors import WorkbenchError
 from .forms import ArticleIngestForm
 from .models import (
@@ -29,8 +30,13 @@ from .models import (
     Verdict,
 )
 from .roles import can_review
+from .services import annotations as annotation_services
+from .services import evidence as evidence_services
 from .services import exports as export_services
+from .services import findings as finding_services
 from .services import review as review_services
+from .services import sources as source_services
+from .services import suggestions as suggestion_services
 from .services import tokens as token_services
 from .services import verdicts as verdict_services
 from .views.articles import ingest_posted_article
@@ -105,7 +111,7 @@ class ScoreFilter(admin.SimpleListFilter):
 
 class ClaimAnnotationForm(forms.ModelForm):
     """Corrections to a claim's annotations. The version the page was opened at comes back with the
-    form, so a change saved by someone else in between is refused instead of overwritten."""
+    form, and the service refuses the correction if someone changed the claim in between."""
 
     opened_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -117,22 +123,9 @@ class ClaimAnnotationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["opened_version"].initial = self.instance.version
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        # The admin saves inside a transaction: the row lock holds until the save.
-        current = Claim.objects.select_for_update().values_list("version", flat=True).get(pk=self.instance.pk)
-        if cleaned.get("opened_version") != current:
-            raise forms.ValidationError(
-                "Someone changed this claim while you had it open (it is now at version %(version)s). "
-                "Reload the page to see their change, then make yours again.",
-                code="stale",
-                params={"version": current},
-            )
-        return cleaned
-
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(ServiceWriteAdmin, SimpleHistoryAdmin):
     list_display = (
         "short_text",
         "status",
@@ -207,9 +200,21 @@ class ClaimAdmin(SimpleHistoryAdmin):
         # Claims are sentences of an ingested article: they come in with it.
         return False
 
-    def save_model(self, request, claim, form, change):  # type: ignore[no-untyped-def]
-        claim.version += 1
-        super().save_model(request, claim, form, change)
+    def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        # A claim not worth checking is dismissed, which keeps its history and lets it be promoted again.
+        return False
+
+    def service_update(self, request: HttpRequest, obj: Claim, form: forms.ModelForm) -> Claim:  # type: ignore[override]
+        data = form.cleaned_data
+        return annotation_services.claim_annotations_correct(
+            user=request.user,
+            claim_id=obj.pk,
+            expected_version=data["opened_version"],
+            speaker=data["speaker"],
+            claim_types=data["claim_types"],
+            entities=data["entities"],
+            dates=data["dates"],
+        )
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim: Claim) -> str:
@@ -338,29 +343,94 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 class PassageInline(admin.TabularInline):
+    """Passages are cut from the source's body: to change one, edit the body (it is cut again and
+    re-embedded)."""
+
     model = SourcePassage
     extra = 0
     fields = ("position", "text", "embedding_model")
-    readonly_fields = ("embedding_model",)
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ServiceWriteAdmin):
     # A URL typed without a scheme is taken as https, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "kind", "published_at", "url")
     list_filter = ("kind", "publisher")
     search_fields = ("title", "url", "publisher", "body")
+    fields = ("url", "title", "publisher", "published_at", "kind", "body", "added_by")
+    readonly_fields = ("added_by",)
     inlines = [PassageInline]
+
+    def service_create(self, request: HttpRequest, form: forms.ModelForm) -> Source:
+        return source_services.source_create(user=request.user, **_source_fields(form))
+
+    def service_update(self, request: HttpRequest, obj: Source, form: forms.ModelForm) -> Source:  # type: ignore[override]
+        return source_services.source_update(user=request.user, source_id=obj.pk, **_source_fields(form))
+
+    def service_delete(self, request: HttpRequest, obj: Source) -> None:  # type: ignore[override]
+        source_services.source_delete(user=request.user, source_id=obj.pk)
+
+
+def _source_fields(form: forms.ModelForm) -> dict[str, object]:
+    return {name: form.cleaned_data[name] for name in ("url", "title", "publisher", "published_at", "kind", "body")}
+
+
+@admin.register(SourcePassage)
+class SourcePassageAdmin(ReadOnlyAdmin):
+    """Passages are cut from their source's body, and change with it."""
+
+    list_display = ("__str__", "source", "position", "embedding_model")
+    list_select_related = ("source",)
+    search_fields = ("text",)
+
+
+class EvidenceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ("claim", "source", "passage", "stance", "excerpt", "note")
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(ServiceWriteAdmin, SimpleHistoryAdmin):
+    """Evidence is added to and removed from a claim by the reviewer holding it; it is not edited."""
+
+    form = EvidenceAdminForm
     list_display = ("claim", "source", "stance", "added_by", "created_at")
     list_filter = ("stance",)
     search_fields = ("claim__text", "source__title", "excerpt")
-    raw_id_fields = ("claim", "source", "passage", "from_suggestion")
-    readonly_fields = ("added_by", "created_at")
+    raw_id_fields = ("claim", "source", "passage")
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if obj is None:
+            return ("added_by", "created_at")
+        return ("claim", "source", "passage", "stance", "excerpt", "note", "from_suggestion", "added_by", "created_at")
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def service_create(self, request: HttpRequest, form: forms.ModelForm) -> Evidence:
+        data = form.cleaned_data
+        return evidence_services.evidence_add(
+            user=request.user,
+            claim_id=data["claim"].pk,
+            source_id=data["source"].pk,
+            passage_id=data["passage"].pk if data["passage"] else None,
+            stance=data["stance"],
+            excerpt=data["excerpt"],
+            note=data["note"],
+        )
+
+    def service_delete(self, request: HttpRequest, obj: Evidence) -> None:  # type: ignore[override]
+        evidence_services.evidence_remove(user=request.user, evidence_id=obj.pk)
 
 
 @admin.register(Verdict)
@@ -386,6 +456,9 @@ class VerdictAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
@@ -393,20 +466,70 @@ class RatingAdmin(admin.ModelAdmin):
     list_editable = ("position", "is_active")
 
 
+def _decide_each(request: HttpRequest, queryset: QuerySet, decide, done: str) -> None:  # type: ignore[no-untyped-def]
+    """Run a reviewer's decision on each selected row through its service (lease rule, decided_by)."""
+    succeeded, failures = 0, []
+    for row in queryset:
+        try:
+            decide(request.user, row.pk)
+            succeeded += 1
+        except WorkbenchError as error:
+            failures.append(f"#{row.pk}: {error.message}")
+    if succeeded:
+        messages.success(request, f"{done}: {succeeded}.")
+    for failure in failures:
+        messages.error(request, failure)
+
+
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
-    list_display = ("claim", "target_kind", "fused_score", "state", "model_version", "created_at")
+class SuggestionAdmin(ReadOnlyAdmin):
+    """Suggestions come from the matching jobs; the reviewer holding the claim accepts or rejects them."""
+
+    list_display = ("claim", "target_kind", "fused_score", "state", "model_version", "decided_by", "created_at")
     list_filter = ("state", "target_kind", "model_version")
-    raw_id_fields = ("claim", "target_passage", "target_claim")
-    readonly_fields = ("scores", "fused_score", "model_version", "decided_by", "decided_at")
+    list_select_related = ("claim", "decided_by")
+    actions = ["accept_suggestions", "reject_suggestions"]
+
+    @admin.action(description="Accept (as context evidence for a passage)")
+    def accept_suggestions(self, request, queryset):  # type: ignore[no-untyped-def]
+        _decide_each(
+            request,
+            queryset,
+            lambda user, pk: suggestion_services.suggestion_accept(user=user, suggestion_id=pk),
+            "Accepted",
+        )
+
+    @admin.action(description="Reject")
+    def reject_suggestions(self, request, queryset):  # type: ignore[no-untyped-def]
+        _decide_each(
+            request,
+            queryset,
+            lambda user, pk: suggestion_services.suggestion_reject(user=user, suggestion_id=pk),
+            "Rejected",
+        )
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
-    list_display = ("claim", "check_name", "span_text", "suggested_rating", "state")
+class FindingAdmin(ReadOnlyAdmin):
+    """Findings come from the automatic checks; the reviewer holding the claim confirms or dismisses them."""
+
+    list_display = ("claim", "check_name", "span_text", "suggested_rating", "state", "decided_by")
     list_filter = ("check_name", "state")
     search_fields = ("span_text", "message", "claim__text")
-    raw_id_fields = ("claim",)
+    list_select_related = ("claim", "suggested_rating", "decided_by")
+    actions = ["confirm_findings", "dismiss_findings"]
+
+    @admin.action(description="Confirm")
+    def confirm_findings(self, request, queryset):  # type: ignore[no-untyped-def]
+        _decide_each(
+            request, queryset, lambda user, pk: finding_services.finding_confirm(user=user, finding_id=pk), "Confirmed"
+        )
+
+    @admin.action(description="Dismiss")
+    def dismiss_findings(self, request, queryset):  # type: ignore[no-untyped-def]
+        _decide_each(
+            request, queryset, lambda user, pk: finding_services.finding_dismiss(user=user, finding_id=pk), "Dismissed"
+        )
 
 
 @admin.register(ApiToken)

@@ -117,6 +117,32 @@ class ExpectedVersionInput(serializers.Serializer):
     expected_version = version_field()
 
 
+class ClaimAnnotationsInput(serializers.Serializer):
+    """A correction of a claim's annotations: send only the fields that change."""
+
+    speaker = StringField(required=False, allow_blank=True, max_length=200)
+    claim_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=ClaimType.choices), required=False, max_length=len(ClaimType.values)
+    )
+    entities = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        max_length=200,
+        help_text='Spans of the article: {"text", "label", "start", "end"}.',
+    )
+    dates = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        max_length=200,
+        help_text='Spans of the article: {"text", "start", "end", "value"}; value is an ISO date or null.',
+    )
+    expected_version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The claim version the correction is based on; if the claim changed since, the answer is 409.",
+    )
+
+
 class EvidenceAddInput(serializers.Serializer):
     source = id_field()
     stance = serializers.ChoiceField(choices=Stance.choices)

@@ -26,6 +26,7 @@ ENDPOINT_ROLES: dict[str, str] = {
     "claim.list": SIGNED_IN,
     "claim.retrieve": SIGNED_IN,
     "claim.verdict": SIGNED_IN,
+    "claim.partial_update": Role.REVIEWER,
     "claim.take_next": Role.REVIEWER,
     "claim.take": Role.REVIEWER,
     "claim.release": Role.REVIEWER,

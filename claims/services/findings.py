@@ -10,6 +10,7 @@ from ..choices import FindingState
 from ..errors import ClaimStateError, NotFoundError
 from ..models import Claim, Finding, Rating
 from ..roles import User, require_reviewer
+from .review import lease_require
 
 
 def findings_run_for_claim(*, claim_id: int) -> list[Finding]:
@@ -48,6 +49,8 @@ def _decide(*, user: User, finding_id: int, state: str) -> Finding:
         finding = Finding.objects.select_for_update().filter(pk=finding_id).first()
         if finding is None:
             raise NotFoundError("Finding not found.", finding_id=finding_id)
+        # Like every other decision on a claim, this one belongs to the reviewer holding it.
+        lease_require(claim=Claim.objects.select_for_update().get(pk=finding.claim_id), user=user)
         if finding.state != FindingState.OPEN and finding.state != state:
             raise ClaimStateError(f"This finding was already {finding.get_state_display().lower()}.")
         finding.state = state

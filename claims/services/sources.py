@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ..choices import SourceKind
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotFoundError
 from ..models import Source, SourcePassage
 from ..roles import User, require_editor
 from ..similarity.passages import chunk_passages
@@ -60,15 +60,27 @@ def _write(*, fields: dict[str, object], user: User | None) -> tuple[Source, boo
     source, created = Source.objects.update_or_create(
         url=fields["url"], defaults={**fields, **({"added_by": user} if user is not None else {})}
     )
+    return source, created, _replace_passages(source)
+
+
+def _passage_text(source: Source) -> str:
+    """What a source's passages are cut from: its body, or its title when it has none."""
+    return source.body or source.title
+
+
+def _replace_passages(source: Source) -> int:
+    """Cut the source into new passages (new ids, no vectors yet). Call inside a transaction.
+
+    The old rows go with their vectors, so no passage keeps a vector of text it no longer holds;
+    suggestions pointing at them go too, and evidence keeps its excerpt."""
     source.passages.all().delete()
-    text = str(fields["body"]) or str(fields["title"])
     passages = SourcePassage.objects.bulk_create(
         [
             SourcePassage(source=source, position=position, text=passage.text, start=passage.start, end=passage.end)
-            for position, passage in enumerate(chunk_passages(text))
+            for position, passage in enumerate(chunk_passages(_passage_text(source)))
         ]
     )
-    return source, created, len(passages)
+    return len(passages)
 
 
 def _queue_embedding(source_ids: list[int], *, rematch: bool) -> None:
@@ -85,6 +97,43 @@ def source_create(*, user: User, **row: object) -> Source:
         source, _, _ = _write(fields=fields, user=user)
         _queue_embedding([source.pk], rematch=True)
     return source
+
+
+def source_update(*, user: User, source_id: int, **row: object) -> Source:
+    """Change a source. When the text its passages are cut from changed, it is cut again and the new
+    passages are embedded (and open claims re-matched) by a background job after commit."""
+    require_editor(user)
+    fields = _clean(row)
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            raise NotFoundError("Source not found.", source_id=source_id)
+        if Source.objects.filter(url=fields["url"]).exclude(pk=source_id).exists():
+            raise InvalidInputError("Another source has this URL.", url=str(fields["url"])[:200])
+        old_text = _passage_text(source)
+        for name, value in fields.items():
+            setattr(source, name, value)
+        # Saving moves updated_at, which tells the library's search caches that the library changed.
+        source.save()
+        if _passage_text(source) != old_text:
+            _replace_passages(source)
+            _queue_embedding([source.pk], rematch=True)
+    return source
+
+
+def source_delete(*, user: User, source_id: int) -> None:
+    """Remove a source and its passages (and the suggestions that point at them). A source cited as
+    evidence stays: remove the evidence first."""
+    require_editor(user)
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            raise NotFoundError("Source not found.", source_id=source_id)
+        if source.evidence.exists():
+            raise InvalidInputError(
+                "This source is cited as evidence; remove that evidence first.", source_id=source_id
+            )
+        source.delete()
 
 
 def sources_import(

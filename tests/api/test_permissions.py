@@ -46,6 +46,13 @@ MATRIX = [
         expect("GET", outsider=200, reviewer=200, editor=200),
     ),
     (
+        "claim.partial_update",
+        "PATCH",
+        "/api/v1/claims/{new}/",
+        {"speaker": "Jane Doe", "expected_version": 1},
+        expect("PATCH", outsider=403, reviewer=200, editor=200),
+    ),
+    (
         "claim.take_next",
         "POST",
         "/api/v1/claims/take-next/",
@@ -149,14 +156,14 @@ MATRIX = [
         "POST",
         "/api/v1/findings/{finding}/confirm/",
         {},
-        expect("POST", outsider=403, reviewer=200, editor=200),
+        expect("POST", outsider=403, reviewer=409, editor=409),
     ),
     (
         "finding.dismiss",
         "POST",
         "/api/v1/findings/{finding}/dismiss/",
         {},
-        expect("POST", outsider=403, reviewer=200, editor=200),
+        expect("POST", outsider=403, reviewer=409, editor=409),
     ),
     (
         "article.retrieve",

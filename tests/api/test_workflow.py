@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from claims.choices import ClaimStatus
-from claims.models import Evidence, Verdict
+from claims.models import Evidence, Finding, Verdict
 from tests.factories import ClaimFactory, rating
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +136,8 @@ def test_accepting_a_suggested_passage_adds_it_as_evidence(client_as, desk):
 
 def test_a_finding_decided_one_way_cannot_be_decided_the_other(client_as, desk):
     client = client_as("reviewer")
+    finding = Finding.objects.get(pk=desk.finding_id)
+    assert client.post(f"/api/v1/claims/{finding.claim_id}/take/").status_code == 200
     assert client.post(f"/api/v1/findings/{desk.finding_id}/confirm/").json()["state"] == "confirmed"
     response = client.post(f"/api/v1/findings/{desk.finding_id}/dismiss/")
     assert response.status_code == 409

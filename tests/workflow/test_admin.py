@@ -218,7 +218,7 @@ def test_a_stale_claim_edit_in_the_admin_is_refused_not_saved(client, staff, som
 
     response = client.post(reverse("admin:claims_claim_change", args=[claim.pk]), opened)
     assert response.status_code == 200
-    assert "Someone changed this claim while you had it open" in response.content.decode()
+    assert "Someone changed this claim since you opened it" in response.content.decode()
     claim.refresh_from_db()
     assert claim.speaker == ""
 

@@ -11,11 +11,13 @@ from rest_framework.response import Response
 from ...errors import NotFoundError
 from ...models import Claim
 from ...selectors import claim_get_for_user, claim_list_for_user
+from ...services import annotations as annotation_services
 from ...services import evidence as evidence_services
 from ...services import review as review_services
 from ...services import verdicts as verdict_services
 from ..filters import claims_filtered
 from ..inputs import (
+    ClaimAnnotationsInput,
     ClaimListQuery,
     EvidenceAddInput,
     ExpectedVersionInput,
@@ -50,6 +52,21 @@ class ClaimViewSet(WorkbenchViewSet):
     @extend_schema(responses=ClaimDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._detail(claim_get_for_user(user=request.user, claim_id=int(pk)))
+
+    @extend_schema(
+        request=ClaimAnnotationsInput,
+        responses={
+            200: ClaimDetailSerializer,
+            409: OpenApiResponse(
+                description="The claim changed since `expected_version`, or another reviewer holds it."
+            ),
+        },
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Correct the claim's speaker, types, entities or dates (its text and offsets never change)."""
+        data = validated(ClaimAnnotationsInput, request.data)
+        claim = annotation_services.claim_annotations_correct(user=request.user, claim_id=int(pk), **data)
+        return self._detail(claim_get_for_user(user=request.user, claim_id=claim.pk))
 
     @extend_schema(
         request=None,
