@@ -21,6 +21,9 @@ ROLE_PERMISSIONS = {
             "finding",
         ],
         "change": ["claim"],
+        # Added and removed by the reviewer holding the claim (the service checks the lease).
+        "add": ["evidence"],
+        "delete": ["evidence"],
     },
     "editor": {
         "view": [
@@ -34,8 +37,9 @@ ROLE_PERMISSIONS = {
             "suggestion",
             "finding",
         ],
-        "change": ["claim", "article", "source", "sourcepassage"],
-        "add": ["source", "sourcepassage"],
+        "change": ["claim", "article", "source"],
+        "add": ["source", "evidence"],
+        "delete": ["evidence"],
     },
     "admin": {
         "view": ["*"],

@@ -190,3 +190,21 @@ class ArticleIngestForm(forms.Form):
         else:
             arguments["text"] = data["body"]
         return arguments
+
+
+class ClaimAnnotationsForm(forms.Form):
+    """The workspace's correction of a claim's speaker and types (entities and dates: admin and API)."""
+
+    speaker = forms.CharField(required=False, max_length=200)
+    claim_types = forms.MultipleChoiceField(
+        required=False, choices=ClaimType.choices, widget=forms.CheckboxSelectMultiple, label="Claim types"
+    )
+    # The claim version the reviewer saw. A correction based on an older one is refused.
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    @classmethod
+    def for_claim(cls, claim: Claim) -> ClaimAnnotationsForm:
+        return cls(
+            initial={"speaker": claim.speaker, "claim_types": list(claim.claim_types), "version": claim.version},
+            prefix="annotations",
+        )

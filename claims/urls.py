@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import articles, auth, dashboard, editor, queue, sources, workspace
+from .views import annotations, articles, auth, dashboard, editor, queue, sources, workspace
 
 app_name = "claims"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/release/", queue.release, name="release"),
     path("claims/<int:claim_id>/dismiss/", queue.dismiss, name="dismiss"),
     path("claims/<int:claim_id>/promote/", queue.promote, name="promote"),
+    path("claims/<int:claim_id>/annotations/", annotations.annotations_correct, name="annotations_correct"),
     path("claims/<int:claim_id>/extend/", workspace.extend, name="extend"),
     path("claims/<int:claim_id>/suggestions/", workspace.suggestions_panel, name="suggestions"),
     path("claims/<int:claim_id>/evidence/", workspace.evidence_add, name="evidence_add"),

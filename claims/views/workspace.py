@@ -14,7 +14,7 @@ from django.utils import timezone
 from .. import selectors
 from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState, SuggestionState
 from ..errors import ClaimStateError, LeaseError, PermissionDeniedError, StaleVersionError
-from ..forms import EvidenceForm, SuggestionDecisionForm, VerdictForm
+from ..forms import ClaimAnnotationsForm, EvidenceForm, SuggestionDecisionForm, VerdictForm
 from ..models import Claim, Verdict
 from ..roles import User, can_edit, can_review
 from ..rules import lease_held_by, lease_held_by_other
@@ -22,6 +22,7 @@ from ..services import evidence as evidence_services
 from ..services import findings as findings_services
 from ..services import review, verdicts
 from ..services import suggestions as suggestion_services
+from .annotations import annotations_form
 from .base import action, page
 
 HISTORY_ROWS = 25
@@ -133,6 +134,7 @@ def render_workspace(
     verdict_form: VerdictForm | None = None,
     conflict: str = "",
     conflict_is_stale: bool = False,
+    annotations: ClaimAnnotationsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -166,6 +168,7 @@ def render_workspace(
                 "recent_sources": selectors.source_list_for_user(user=user).order_by("-id")[:SOURCE_CHOICES_SHOWN],
                 "verdict_form": verdict_form or (_verdict_form(claim, verdict) if can_draft else None),
                 "can_promote": claim.status in (ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
+                "annotations_form": annotations_form(claim, user, bound=annotations),
             }
         )
     return render(request, "claims/workspace.html", context, status=status)
