@@ -384,15 +384,6 @@ def _source_fields(form: forms.ModelForm) -> dict[str, object]:
     return {name: form.cleaned_data[name] for name in ("url", "title", "publisher", "published_at", "kind", "body")}
 
 
-@admin.register(SourcePassage)
-class SourcePassageAdmin(ReadOnlyAdmin):
-    """Passages are cut from their source's body, and change with it."""
-
-    list_display = ("__str__", "source", "position", "embedding_model")
-    list_select_related = ("source",)
-    search_fields = ("text",)
-
-
 class EvidenceAdminForm(forms.ModelForm):
     class Meta:
         model = Evidence

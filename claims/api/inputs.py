@@ -142,6 +142,16 @@ class ClaimAnnotationsInput(serializers.Serializer):
         help_text="The claim version the correction is based on; if the claim changed since, the answer is 409.",
     )
 
+    # Validated whole even though the verb is PATCH (the fields left out are kept, but the version
+    # is always needed); a serializer that is never partial also makes the schema say so.
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        pass
+
 
 class EvidenceAddInput(serializers.Serializer):
     source = id_field()
