@@ -20,12 +20,15 @@ from .base import action
 def annotations_form(
     claim: Claim, user: User, *, bound: ClaimAnnotationsForm | None = None
 ) -> ClaimAnnotationsForm | None:
-    """The correction form for the workspace, or None when this user may not correct this claim now."""
+    """The correction form for the workspace, or None when this user may not correct this claim now.
+    A refused form (``bound``) is always shown, with its reason and what was typed."""
+    if bound is not None:
+        return bound
     if not can_review(user) or lease_held_by_other(claim, user):
         return None
     if claim.status not in CLAIM_TRANSITIONS[ClaimAction.CORRECT_ANNOTATIONS].allowed_from:
         return None
-    return bound or ClaimAnnotationsForm.for_claim(claim)
+    return ClaimAnnotationsForm.for_claim(claim)
 
 
 def _kept_order(current: list[str], chosen: list[str]) -> list[str]:

@@ -190,3 +190,15 @@ def test_ingest_article_wants_one_source_for_the_article(tmp_path, local_site):
     with pytest.raises(CommandError, match="non-public address"):
         call_command("ingest_article", "--url", local_site, "--fetch")
     assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_ingest_itself_refuses_people_without_the_reviewer_role(outsider):
+    from django.contrib.auth.models import AnonymousUser
+
+    from claims.errors import PermissionDeniedError
+
+    for user in (outsider, AnonymousUser()):
+        with pytest.raises(PermissionDeniedError):
+            article_ingest(text="The minister said unemployment fell by 3 percent in 2024.", user=user)
+    assert not Article.objects.exists()
