@@ -86,6 +86,11 @@ CLAIM_TRANSITIONS: dict[ClaimAction, Transition] = {
 }
 
 
+def action_allowed(*, status: str, action: ClaimAction) -> bool:
+    """Whether the table lets a claim in ``status`` take ``action`` (pages use it to offer the button)."""
+    return status in CLAIM_TRANSITIONS[action].allowed_from
+
+
 def transition_target(*, status: str, action: ClaimAction) -> str:
     """The status a claim in ``status`` moves to by ``action``; ClaimStateError if the table forbids it."""
     transition = CLAIM_TRANSITIONS[action]

@@ -12,6 +12,7 @@ from celery import shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 
 from .services import review as review_services
+from .services.jobs import job_queue_after_commit
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
@@ -56,7 +57,7 @@ def sources_embed_task(source_ids: list[int], rematch: bool = True) -> int:
     embedded = similarity_services.passages_embed(passage_ids=passage_ids)
     if rematch:
         for batch in similarity_services.open_claim_batches():
-            claims_rematch_task.delay(batch)
+            job_queue_after_commit("claims_rematch_task", batch, waiting=f"{len(batch)} open claims")
     return embedded
 
 
@@ -76,10 +77,10 @@ def claims_sweep_unprocessed_task() -> int:
 
     source_ids = similarity_services.sources_with_unembedded_passages()
     if source_ids:
-        sources_embed_task.delay(source_ids, True)
+        job_queue_after_commit("sources_embed_task", source_ids, True, waiting=f"{len(source_ids)} sources")
     batches = similarity_services.claims_unprocessed_batches()
     for batch in batches:
-        claims_process_new_task.delay(batch)
+        job_queue_after_commit("claims_process_new_task", batch, waiting=f"{len(batch)} claims")
     return sum(len(batch) for batch in batches)
 
 

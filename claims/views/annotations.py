@@ -12,7 +12,7 @@ from ..errors import ClaimStateError, InvalidInputError, LeaseError, StaleVersio
 from ..forms import ClaimAnnotationsForm
 from ..models import Claim
 from ..roles import User, can_review
-from ..rules import CLAIM_TRANSITIONS, ClaimAction, lease_held_by_other
+from ..rules import ClaimAction, action_allowed, lease_held_by_other
 from ..services.annotations import claim_annotations_correct
 from .base import action
 
@@ -26,7 +26,7 @@ def annotations_form(
         return bound
     if not can_review(user) or lease_held_by_other(claim, user):
         return None
-    if claim.status not in CLAIM_TRANSITIONS[ClaimAction.CORRECT_ANNOTATIONS].allowed_from:
+    if not action_allowed(status=claim.status, action=ClaimAction.CORRECT_ANNOTATIONS):
         return None
     return ClaimAnnotationsForm.for_claim(claim)
 

@@ -14,6 +14,7 @@ from ..errors import InvalidInputError
 from ..forms import ArticleIngestForm
 from ..models import Article
 from ..roles import require_reviewer
+from ..rules import CLAIM_TRANSITIONS, ClaimAction
 from ..services.articles import article_ingest
 from .base import page
 
@@ -63,7 +64,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "article": article,
             "claims": claims,
             "queued": sum(claim.status != ClaimStatus.CANDIDATE for claim in claims),
-            "promotable": (ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
+            "promotable": CLAIM_TRANSITIONS[ClaimAction.PROMOTE].allowed_from,
             "nav": "article_add",
         },
     )

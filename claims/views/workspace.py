@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import selectors
-from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState, SuggestionState
+from ..choices import QUEUE_STATUSES, FindingState, SuggestionState
 from ..errors import ClaimStateError, LeaseError, PermissionDeniedError, StaleVersionError
 from ..forms import ClaimAnnotationsForm, EvidenceForm, SuggestionDecisionForm, VerdictForm
 from ..models import Claim, Verdict
 from ..roles import User, can_edit, can_review
-from ..rules import lease_held_by, lease_held_by_other
+from ..rules import ClaimAction, action_allowed, lease_held_by, lease_held_by_other
 from ..services import evidence as evidence_services
 from ..services import findings as findings_services
 from ..services import review, verdicts
@@ -141,7 +141,7 @@ def render_workspace(
     staff = can_review(user)
     verdict = verdict_of(claim)
     leased = holds_lease(claim, user)
-    can_draft = leased and claim.status in (ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED)
+    can_draft = leased and action_allowed(status=claim.status, action=ClaimAction.DRAFT_VERDICT)
     context: dict[str, Any] = {
         "claim": claim,
         "article_text": article_text(claim),
@@ -167,7 +167,7 @@ def render_workspace(
                 "evidence_form": EvidenceForm(),
                 "recent_sources": selectors.source_list_for_user(user=user).order_by("-id")[:SOURCE_CHOICES_SHOWN],
                 "verdict_form": verdict_form or (_verdict_form(claim, verdict) if can_draft else None),
-                "can_promote": claim.status in (ClaimStatus.CANDIDATE, ClaimStatus.DISMISSED),
+                "can_promote": action_allowed(status=claim.status, action=ClaimAction.PROMOTE),
                 "annotations_form": annotations_form(claim, user, bound=annotations),
             }
         )
