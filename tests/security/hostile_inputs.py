@@ -702,8 +702,15 @@ CONTENT_TYPES = [
 ]
 
 VERBS = [
+    HostileRequest("PUT a claim", "verbs", "PUT", CLAIMS + "{claim}/", b"{}", status=(405, 405), says="not allowed"),
     HostileRequest(
-        "PATCH a claim", "verbs", "PATCH", CLAIMS + "{claim}/", b"{}", status=(405, 405), says="not allowed"
+        "PATCH a claim without the version it is based on",
+        "verbs",
+        "PATCH",
+        CLAIMS + "{claim}/",
+        b'{"speaker": "Someone else"}',
+        status=(400, 400),
+        says="required",
     ),
     HostileRequest(
         "DELETE the claim list", "verbs", "DELETE", CLAIMS, None, None, status=(405, 405), says="not allowed"
