@@ -11,9 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_writes import ReadOnlyAdmin, ServiceWriteAdmin
+from .admin_writes import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ServiceWriteAdmin
 from .errors import WorkbenchError
 from .forms import ArticleIngestForm
 from .models import (
@@ -125,7 +124,7 @@ class ClaimAnnotationForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ServiceWriteAdmin, SimpleHistoryAdmin):
+class ClaimAdmin(ServiceWriteAdmin, ReadOnlyHistoryAdmin):
     list_display = (
         "short_text",
         "status",
@@ -391,7 +390,7 @@ class EvidenceAdminForm(forms.ModelForm):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ServiceWriteAdmin, SimpleHistoryAdmin):
+class EvidenceAdmin(ServiceWriteAdmin, ReadOnlyHistoryAdmin):
     """Evidence is added to and removed from a claim by the reviewer holding it; it is not edited."""
 
     form = EvidenceAdminForm
@@ -425,7 +424,7 @@ class EvidenceAdmin(ServiceWriteAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(SimpleHistoryAdmin):
+class VerdictAdmin(ReadOnlyHistoryAdmin):
     list_display = ("claim", "rating", "author", "approver", "published_at", "version")
     list_filter = ("rating", "claim__status")
     search_fields = ("claim__text", "explanation")

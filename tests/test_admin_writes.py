@@ -405,3 +405,19 @@ def test_an_expired_lease_does_not_let_the_admin_decide(client, staff, finding):
     response = _changelist_action(client, "finding", "confirm_findings", finding.pk)
     assert "Your lease on this claim has expired" in _messages(response)
     assert Finding.objects.get(pk=finding.pk).state == FindingState.OPEN
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_history_can_be_read_but_not_reverted_to(client, staff, editor, second_editor, role):
+    claim = ClaimFactory(status="published")
+    verdict = Verdict.objects.create(claim=claim, rating=rating("Outdated"), author=editor)
+    draft = verdict.history.get()
+    verdict.approver, verdict.published_at = second_editor, timezone.now()
+    verdict.save()
+    client.force_login(staff(role))
+    url = reverse("admin:claims_verdict_simple_history", args=[verdict.pk, draft.history_id])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    verdict.refresh_from_db()
+    assert verdict.published_at is not None and Claim.objects.get(pk=claim.pk).status == "published"
