@@ -19,6 +19,7 @@ from claims.choices import ClaimStatus, SuggestionTarget
 from claims.models import Article, Claim, Suggestion
 from claims.services.exports import claims_export
 from tests.browser import chromium_browser
+from tests.ui.journey import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -296,3 +297,48 @@ def test_a_reviewer_adds_an_article_in_the_workbench_and_promotes_a_sentence(des
     expect(page.get_by_role("heading", name="Zelensky offers talks")).to_be_visible()
     candidate.refresh_from_db()
     assert candidate.status == ClaimStatus.NEW
+
+
+REVIEWER_ACTIONS_TARGET = 10
+EDITOR_ACTIONS_TARGET = 3
+
+
+def test_the_trump_claim_goes_from_take_next_to_published_in_few_actions(desk, seed_trump_claim, reviewer, editor):
+    """The whole day of one claim, counted: what the reviewer and the editor press and click."""
+    journey = seed_trump_claim
+    rita = Person(desk.sign_in(reviewer))
+    rita.reset()
+    rita.press_until_focused("j", "Former U.S. President Donald Trump")
+    rita.press("Enter")
+    expect(rita.page).to_have_url(re.compile(rf"/claims/{journey.pk}/$"))
+    rita.press("t")
+    expect(rita.page.get_by_text("You hold this claim.")).to_be_visible()
+    rita.press_until_focused("j", "sworn in as the 47th President")
+    rita.press("a")
+    expect(rita.page.locator("#evidence")).to_contain_text("Presidential inauguration, January 20, 2025")
+    rita.click(rita.page.locator("#findings").get_by_role("button", name="Confirm"))
+    expect(rita.page.get_by_text("Finding confirmed")).to_be_visible()
+    rita.press("v")
+    rita.type_text(
+        rita.page.get_by_label("Explanation (public)"),
+        "Donald Trump has been President of the United States again since January 20, 2025.",
+    )
+    rita.click(rita.page.get_by_role("button", name="Draft verdict"))
+    expect(rita.page.get_by_text("Verdict drafted and sent to the editors.")).to_be_visible()
+
+    emma = Person(desk.sign_in(editor))
+    emma.reset()
+    emma.click(emma.page.get_by_role("link", name="Editor"))
+    emma.click(emma.page.get_by_role("button", name="Approve"))
+    expect(emma.page.get_by_text("Verdict approved")).to_be_visible()
+    emma.click(emma.page.get_by_role("button", name="Publish"))
+    expect(emma.page.get_by_text("Verdict published.")).to_be_visible()
+    journey.refresh_from_db()
+    assert journey.status == ClaimStatus.PUBLISHED
+
+    print(
+        f"\nreviewer: {len(rita.actions)} actions, {rita.page_loads} page loads ({', '.join(rita.actions)})"
+        f"\neditor: {len(emma.actions)} actions, {emma.page_loads} page loads ({', '.join(emma.actions)})"
+    )
+    assert len(rita.actions) <= REVIEWER_ACTIONS_TARGET
+    assert len(emma.actions) <= EDITOR_ACTIONS_TARGET
