@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import articles, auth, dashboard, editor, queue, sources, workspace
+from .views import articles, auth, dashboard, editor, evidence, exports, inbox, queue, sources, workspace
 
 app_name = "claims"
 
@@ -16,7 +16,11 @@ urlpatterns = [
     path("claims/<int:claim_id>/promote/", queue.promote, name="promote"),
     path("claims/<int:claim_id>/extend/", workspace.extend, name="extend"),
     path("claims/<int:claim_id>/suggestions/", workspace.suggestions_panel, name="suggestions"),
-    path("claims/<int:claim_id>/evidence/", workspace.evidence_add, name="evidence_add"),
+    path("claims/<int:claim_id>/evidence/", evidence.evidence_add, name="evidence_add"),
+    path("claims/<int:claim_id>/evidence/search/", evidence.evidence_search, name="evidence_search"),
+    path(
+        "claims/<int:claim_id>/evidence/new-source/", evidence.evidence_add_new_source, name="evidence_add_new_source"
+    ),
     path("claims/<int:claim_id>/evidence/<int:evidence_id>/remove/", workspace.evidence_remove, name="evidence_remove"),
     path("claims/<int:claim_id>/verdict/", workspace.verdict_draft, name="verdict_draft"),
     path("claims/<int:claim_id>/approve/", editor.approve, name="approve"),
@@ -28,6 +32,8 @@ urlpatterns = [
     path("findings/<int:finding_id>/confirm/", workspace.finding_confirm, name="finding_confirm"),
     path("findings/<int:finding_id>/dismiss/", workspace.finding_dismiss, name="finding_dismiss"),
     path("editor/", editor.editor, name="editor"),
+    path("editor/export/", exports.export_page, name="export"),
+    path("inbox/", inbox.inbox, name="inbox"),
     path("articles/add/", articles.article_add, name="article_add"),
     path("articles/<int:article_id>/", articles.article_detail, name="article"),
     path("sources/", sources.library, name="sources"),

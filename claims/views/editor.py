@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .. import selectors
-from ..choices import ClaimStatus
+from ..choices import ClaimStatus, FindingState
 from ..forms import ReopenForm, SendBackForm, VersionForm
-from ..models import Verdict
+from ..models import Evidence, Finding, Verdict
 from ..services import verdicts
 from .base import action, back_to, page
 
@@ -26,8 +29,41 @@ def _oldest(verdicts: QuerySet[Verdict], *, status: str) -> tuple[list[Verdict],
     subset = verdicts.filter(claim__status=status)
     ids = list(subset.values_list("pk", flat=True)[:EDITOR_LIST_SIZE])
     # The desk shows who approved and never the article text, which is kilobytes per verdict.
-    rows = verdicts.filter(pk__in=ids).select_related("approver").defer("claim__article__body", "claim__embedding")
-    return sorted(rows, key=lambda verdict: ids.index(verdict.pk)), subset.count()
+    rows = (
+        verdicts.filter(pk__in=ids)
+        .select_related("approver")
+        .defer("claim__article__body", "claim__embedding")
+        .prefetch_related(
+            Prefetch("claim__evidence", queryset=Evidence.objects.select_related("source").defer("source__body")),
+            Prefetch(
+                "claim__findings",
+                queryset=Finding.objects.filter(state=FindingState.CONFIRMED).select_related("decided_by"),
+                to_attr="confirmed_findings",
+            ),
+        )
+    )
+    ordered = sorted(rows, key=lambda verdict: ids.index(verdict.pk))
+    for verdict in ordered:
+        verdict.correction_diff = word_diff(verdict.claim.text, verdict.corrected_statement)
+    return ordered, subset.count()
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The claim and its correction word by word: ("same" | "removed" | "added", words). Empty when
+    there is no correction."""
+    if not after.strip():
+        return []
+    old, new = before.split(), after.split()
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(("same", " ".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", " ".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", " ".join(new[j1:j2])))
+    return pieces
 
 
 @page
@@ -43,6 +79,7 @@ def editor(request: HttpRequest) -> HttpResponse:
             "drafted_count": drafted_count,
             "approved": approved,
             "approved_count": approved_count,
+            "refuse_without_evidence": settings.VERDICT_WITHOUT_EVIDENCE == "refuse",
             "nav": "editor",
         },
     )
@@ -84,7 +121,7 @@ def send_back(request: HttpRequest, claim_id: int) -> HttpResponse:
         comment=form.cleaned_data["comment"],
         expected_version=form.cleaned_data["version"],
     )
-    messages.success(request, "Verdict sent back to the queue with your comment.")
+    messages.success(request, "Verdict sent back to its author with your comment.")
     return _back(request)
 
 
