@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_widgets import ClaimTypesField, EntityLinesField
 from .errors import WorkbenchError
 from .forms import ArticleIngestForm
 from .models import (
@@ -112,10 +113,16 @@ class ClaimAnnotationForm(forms.ModelForm):
     class Meta:
         model = Claim
         fields = ("speaker", "claim_types", "entities", "dates")
+        field_classes = {"claim_types": ClaimTypesField, "entities": EntityLinesField}
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["opened_version"].initial = self.instance.version
+
+    def clean_entities(self) -> list[dict]:
+        """An entity left as it was keeps the offsets the annotator found for it."""
+        kept = {(entity.get("label"), entity.get("text")): entity for entity in self.instance.entities or []}
+        return [kept.get((entity["label"], entity["text"]), entity) for entity in self.cleaned_data["entities"]]
 
     def clean(self) -> dict:
         cleaned = super().clean()
