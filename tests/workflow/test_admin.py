@@ -46,12 +46,19 @@ def test_the_claim_page_renders_with_its_inlines(client, staff, some_data, role)
     assert some_data.text in response.content.decode()
 
 
-def test_the_take_action_goes_through_the_lease_service(client, staff, some_data):
+def test_the_take_action_asks_for_confirmation_then_goes_through_the_lease_service(client, staff, some_data):
     user = staff("reviewer")
     client.force_login(user)
+    asked = client.post(
+        reverse("admin:claims_claim_changelist"), {"action": "take_claims", "_selected_action": [some_data.pk]}
+    )
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Yes, take these claims (assign them to you)" in page and some_data.text[:60] in page
+    assert Claim.objects.get(pk=some_data.pk).assignee is None
     response = client.post(
         reverse("admin:claims_claim_changelist"),
-        {"action": "take_claims", "_selected_action": [some_data.pk]},
+        {"action": "take_claims", "_selected_action": [some_data.pk], "confirmed": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -62,7 +69,7 @@ def test_the_publish_action_refuses_a_claim_without_an_approved_verdict(client, 
     client.force_login(staff("editor"))
     response = client.post(
         reverse("admin:claims_claim_changelist"),
-        {"action": "publish_verdicts", "_selected_action": [some_data.pk]},
+        {"action": "publish_verdicts", "_selected_action": [some_data.pk], "confirmed": "yes"},
         follow=True,
     )
     assert "This claim has no verdict yet" in response.content.decode()
