@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 import kombu.exceptions
 from django.db import transaction
+from django.utils import timezone
 
 from ..choices import SourceKind
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotFoundError
 from ..models import Source, SourcePassage, Verdict
 from ..roles import User, require_editor, require_reviewer
 from ..similarity.passages import chunk_passages
@@ -60,8 +61,9 @@ def _clean(row: Mapping[str, object]) -> dict[str, object]:
 
 def _write(*, fields: dict[str, object], user: User | None) -> tuple[Source, bool, int]:
     """Create or update one source and replace its passages. Call inside a transaction."""
+    # Adding or importing a retired source again brings it back into the library.
     source, created = Source.objects.update_or_create(
-        url=fields["url"], defaults={**fields, **({"added_by": user} if user is not None else {})}
+        url=fields["url"], defaults={**fields, "retired_at": None, **({"added_by": user} if user is not None else {})}
     )
     source.passages.all().delete()
     text = str(fields["body"]) or str(fields["title"])
@@ -221,3 +223,53 @@ def source_fetch(*, source_id: int) -> Source | None:
         source, _, _ = _write(fields=fields, user=None)
         transaction.on_commit(lambda: _queue_embedding([source.pk], rematch=True))
     return source
+
+
+def source_update(*, user: User, source_id: int, **row: object) -> Source:
+    """An editor corrects a source; its passages are cut again from the new text and re-embedded.
+    A retired source stays retired (without passages)."""
+    require_editor(user)
+    fields = _clean(row)
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            raise NotFoundError("Source not found.", source_id=source_id)
+        if Source.objects.filter(url=fields["url"]).exclude(pk=source_id).exists():
+            raise InvalidInputError("Another source already has this URL.", url=str(fields["url"])[:200])
+        for name, value in fields.items():
+            setattr(source, name, value)
+        source.save()
+        if source.retired_at is None:
+            _replace_passages(source)
+            transaction.on_commit(lambda: _queue_embedding([source.pk], rematch=True))
+    return source
+
+
+def source_retire(*, user: User, source_id: int, retire: bool = True) -> Source:
+    """Take a source out of the library's search and suggestions (its passages go; evidence citing it
+    stays), or put it back (passages cut again and embedded)."""
+    require_editor(user)
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            raise NotFoundError("Source not found.", source_id=source_id)
+        if retire and source.retired_at is None:
+            source.retired_at = timezone.now()
+            source.save(update_fields=["retired_at", "updated_at"])
+            source.passages.all().delete()
+        elif not retire and source.retired_at is not None:
+            source.retired_at = None
+            source.save(update_fields=["retired_at", "updated_at"])
+            _replace_passages(source)
+            transaction.on_commit(lambda: _queue_embedding([source.pk], rematch=True))
+    return source
+
+
+def _replace_passages(source: Source) -> None:
+    source.passages.all().delete()
+    SourcePassage.objects.bulk_create(
+        [
+            SourcePassage(source=source, position=position, text=passage.text, start=passage.start, end=passage.end)
+            for position, passage in enumerate(chunk_passages(source.body or source.title))
+        ]
+    )

@@ -390,3 +390,59 @@ def test_a_refused_export_keeps_the_dates_and_says_why_at_the_field(editor):
     html = response.content.decode()
     assert 'value="2025-06-01"' in html and 'value="2025-05-01"' in html
     assert "The end of the range comes before its start." in html
+
+
+# The library: editors edit and retire
+
+
+def source_form(source: Source, **changes) -> dict:
+    return {
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published_at": "",
+        "kind": source.kind,
+        "body": source.body,
+    } | changes
+
+
+def test_an_editor_edits_a_source_and_its_passages_follow(
+    editor, inauguration_source, django_capture_on_commit_callbacks
+):
+    desk = client_for(editor)
+    url = reverse("claims:source_edit", args=[inauguration_source.pk])
+    assert "Presidential inauguration" in desk.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk.post(url, source_form(inauguration_source, body="Trump took the oath on January 20, 2025."))
+    assert response.status_code == 302
+    assert [passage.text for passage in inauguration_source.passages.all()] == [
+        "Trump took the oath on January 20, 2025."
+    ]
+
+
+def test_a_refused_source_edit_keeps_what_was_typed(editor, inauguration_source):
+    response = client_for(editor).post(
+        reverse("claims:source_edit", args=[inauguration_source.pk]),
+        source_form(inauguration_source, url="no url", body="My new body text"),
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "My new body text" in html and "Enter a valid URL." in html
+
+
+def test_a_retired_source_leaves_search_but_its_evidence_stays(
+    editor, reviewer, taken, journey, inauguration_source, django_capture_on_commit_callbacks
+):
+    taken.post(
+        reverse("claims:evidence_add", args=[journey.pk]), {"pick": f"{inauguration_source.pk}:", "stance": "refutes"}
+    )
+    desk = client_for(editor)
+    desk.post(reverse("claims:source_retire", args=[inauguration_source.pk]), {"retire": "yes"})
+    inauguration_source.refresh_from_db()
+    assert inauguration_source.retired_at is not None and not inauguration_source.passages.exists()
+    assert journey.evidence.get().source == inauguration_source
+    assert client_for(reviewer).post(reverse("claims:source_retire", args=[inauguration_source.pk])).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(reverse("claims:source_retire", args=[inauguration_source.pk]), {"retire": "no"})
+    inauguration_source.refresh_from_db()
+    assert inauguration_source.retired_at is None and inauguration_source.passages.exists()
