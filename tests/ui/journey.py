@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, Request
 class Person:
     page: Page
     actions: list[str] = field(default_factory=list)
-    page_loads: int = 0
+    loaded: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.page.on("request", self._count_load)
@@ -20,12 +20,20 @@ class Person:
     def _count_load(self, request: Request) -> None:
         boosted = request.headers.get("hx-boosted") == "true"
         if request.resource_type == "document" or boosted:
-            self.page_loads += 1
+            self.loaded.append(f"{request.method} {request.url.split('/', 3)[-1]}")
+
+    @property
+    def page_loads(self) -> int:
+        return len(self.loaded)
+
+    def summary(self, name: str) -> str:
+        actions = ", ".join(self.actions)
+        return f"{name}: {len(self.actions)} actions ({actions}), {self.page_loads} page loads {self.loaded}"
 
     def reset(self) -> None:
         """Signing in is not part of the work being measured."""
         self.actions.clear()
-        self.page_loads = 0
+        self.loaded.clear()
 
     def press(self, key: str) -> None:
         self.actions.append(f"key {key}")
