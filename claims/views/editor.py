@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,10 +14,12 @@ from django.urls import reverse
 
 from .. import selectors
 from ..choices import ClaimStatus, FindingState
+from ..errors import ClaimStateError, InvalidInputError, StaleVersionError
 from ..forms import ReopenForm, SendBackForm, VersionForm
 from ..models import Evidence, Finding, Verdict
 from ..services import verdicts
 from .base import action, back_to, page
+from .workspace import render_workspace
 
 EDITOR_LIST_SIZE = 25
 
@@ -68,6 +71,12 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 
 @page
 def editor(request: HttpRequest) -> HttpResponse:
+    return _render_desk(request)
+
+
+def _render_desk(request: HttpRequest, *, kept: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    """The desk; ``kept`` is a refused send-back (claim id, the comment typed, the reason), shown again
+    open, at its verdict, with the comment still in it."""
     awaiting = selectors.verdicts_awaiting_editor(user=request.user)
     drafted, drafted_count = _oldest(awaiting, status=ClaimStatus.DRAFTED)
     approved, approved_count = _oldest(awaiting, status=ClaimStatus.APPROVED)
@@ -80,8 +89,10 @@ def editor(request: HttpRequest) -> HttpResponse:
             "approved": approved,
             "approved_count": approved_count,
             "refuse_without_evidence": settings.VERDICT_WITHOUT_EVIDENCE == "refuse",
+            "kept": kept or {},
             "nav": "editor",
         },
+        status=status,
     )
 
 
@@ -111,16 +122,21 @@ def approve(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @action
 def send_back(request: HttpRequest, claim_id: int) -> HttpResponse:
-    form = _version(request, SendBackForm)
-    if form is None:
-        messages.error(request, "Say what needs to change when sending a verdict back.")
-        return _back(request)
-    verdicts.verdict_send_back(
-        user=request.user,
-        claim_id=claim_id,
-        comment=form.cleaned_data["comment"],
-        expected_version=form.cleaned_data["version"],
-    )
+    form = SendBackForm(request.POST)
+    comment = request.POST.get("comment", "")
+    if not form.is_valid():
+        kept = {"claim_id": claim_id, "comment": comment, "error": "Say what needs to change when sending it back."}
+        return _render_desk(request, kept=kept, status=400)
+    try:
+        verdicts.verdict_send_back(
+            user=request.user,
+            claim_id=claim_id,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except (StaleVersionError, ClaimStateError, InvalidInputError) as error:
+        kept = {"claim_id": claim_id, "comment": comment, "error": f"Not sent back: {error.message}"}
+        return _render_desk(request, kept=kept, status=error.status_code)
     messages.success(request, "Verdict sent back to its author with your comment.")
     return _back(request)
 
@@ -137,15 +153,22 @@ def publish(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @action
 def reopen(request: HttpRequest, claim_id: int) -> HttpResponse:
-    form = _version(request, ReopenForm)
-    if form is None:
-        messages.error(request, "Say why the verdict is reopened.")
-        return _back(request)
-    verdicts.verdict_reopen(
-        user=request.user,
-        claim_id=claim_id,
-        reason=form.cleaned_data["reason"],
-        expected_version=form.cleaned_data["version"],
-    )
-    messages.success(request, "Verdict reopened; the claim is back in the queue.")
-    return _back(request)
+    form = ReopenForm(request.POST)
+    kept = {"reason": request.POST.get("reason", ""), "error": "Say why the verdict is reopened."}
+    status = 400
+    if form.is_valid():
+        try:
+            verdicts.verdict_reopen(
+                user=request.user,
+                claim_id=claim_id,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except (StaleVersionError, ClaimStateError, InvalidInputError) as error:
+            kept["error"] = f"Not reopened: {error.message}"
+            status = error.status_code
+        else:
+            messages.success(request, "Verdict reopened; the claim is back in the queue.")
+            return _back(request)
+    claim = selectors.claim_get_for_user(user=request.user, claim_id=claim_id)
+    return render_workspace(request, claim, reopen_kept=kept, status=status)

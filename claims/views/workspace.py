@@ -200,6 +200,7 @@ def render_workspace(
     evidence_form: EvidenceForm | None = None,
     new_source_form: NewSourceEvidenceForm | None = None,
     tab: str = "",
+    reopen_kept: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The workspace; a refused form is passed back in bound, so what was typed is shown with its errors,
@@ -225,6 +226,7 @@ def render_workspace(
         "conflict": conflict,
         "conflict_is_stale": conflict_is_stale,
         "refuse_without_evidence": settings.VERDICT_WITHOUT_EVIDENCE == "refuse",
+        "reopen_kept": reopen_kept or {},
         "nav": "queue",
     }
     if staff:

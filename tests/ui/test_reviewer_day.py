@@ -446,3 +446,30 @@ def test_a_retired_source_leaves_search_but_its_evidence_stays(
         desk.post(reverse("claims:source_retire", args=[inauguration_source.pk]), {"retire": "no"})
     inauguration_source.refresh_from_db()
     assert inauguration_source.retired_at is None and inauguration_source.passages.exists()
+
+
+def test_a_refused_send_back_keeps_the_comment_at_its_verdict(taken, journey, editor):
+    drafted_by(taken, journey)
+    stale = client_for(editor).post(
+        reverse("claims:send_back", args=[journey.pk]), {"version": 99, "comment": "Cite the oath record, please."}
+    )
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Cite the oath record, please.</textarea>" in html and "Not sent back:" in html
+    journey.refresh_from_db()
+    assert journey.status == ClaimStatus.DRAFTED
+
+
+def test_a_refused_reopen_keeps_the_reason(taken, journey, editor, second_editor, inauguration_source):
+    taken.post(
+        reverse("claims:evidence_add", args=[journey.pk]), {"pick": f"{inauguration_source.pk}:", "stance": "refutes"}
+    )
+    drafted_by(taken, journey)
+    verdicts.verdict_approve(user=editor, claim_id=journey.pk)
+    verdicts.verdict_publish(user=editor, claim_id=journey.pk)
+    stale = client_for(second_editor).post(
+        reverse("claims:reopen", args=[journey.pk]), {"version": 1, "reason": "A new court ruling changes this."}
+    )
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "A new court ruling changes this.</textarea>" in html and "Not reopened:" in html
