@@ -473,3 +473,16 @@ def test_a_refused_reopen_keeps_the_reason(taken, journey, editor, second_editor
     assert stale.status_code == 409
     html = stale.content.decode()
     assert "A new court ruling changes this.</textarea>" in html and "Not reopened:" in html
+
+
+def test_the_author_can_take_a_claim_sent_back_to_them_and_nobody_else_can(
+    taken, journey, reviewer, editor, second_reviewer
+):
+    from claims.errors import LeaseError
+    from claims.services import review
+
+    drafted_by(taken, journey)
+    verdicts.verdict_send_back(user=editor, claim_id=journey.pk, comment="Which record?")
+    assert review.review_take(user=reviewer, claim_id=journey.pk).assignee == reviewer
+    with pytest.raises(LeaseError):
+        review.review_take(user=second_reviewer, claim_id=journey.pk)
