@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .admin_widgets import ClaimTypesField, EntityLinesField
 from .admin_writes import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ServiceWriteAdmin
 from .errors import WorkbenchError
 from .forms import ArticleIngestForm
@@ -53,6 +54,28 @@ def _run_per_claim(request: HttpRequest, queryset: QuerySet[Claim], action, done
         messages.success(request, f"{done}: {succeeded} claim(s).")
     for failure in failures:
         messages.error(request, failure)
+
+
+def _confirmed(request: HttpRequest, queryset: QuerySet[Claim], *, action: str, title: str, warning: str = ""):  # type: ignore[no-untyped-def]
+    """None once the person confirmed on the page listing the selected claims; that page until then.
+    A bulk action changes many claims at once, so it is never one click away from the list."""
+    if request.POST.get("confirmed") == "yes":
+        return None
+    return TemplateResponse(
+        request,
+        "admin/claims/claim/confirm_action.html",
+        {
+            **admin.site.each_context(request),
+            "title": title,
+            "action": action,
+            "claims": queryset.select_related("article", "verdict__rating")[:200],
+            "count": queryset.count(),
+            "warning": warning,
+            "selected_ids": list(queryset.values_list("pk", flat=True)),
+            "opts": Claim._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
 
 
 class EvidenceInline(admin.TabularInline):
@@ -117,10 +140,16 @@ class ClaimAnnotationForm(forms.ModelForm):
     class Meta:
         model = Claim
         fields = ("speaker", "claim_types", "entities", "dates")
+        field_classes = {"claim_types": ClaimTypesField, "entities": EntityLinesField}
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["opened_version"].initial = self.instance.version
+
+    def clean_entities(self) -> list[dict]:
+        """An entity left as it was keeps the offsets the annotator found for it."""
+        kept = {(entity.get("label"), entity.get("text")): entity for entity in self.instance.entities or []}
+        return [kept.get((entity["label"], entity["text"]), entity) for entity in self.cleaned_data["entities"]]
 
 
 @admin.register(Claim)
@@ -183,6 +212,10 @@ class ClaimAdmin(ServiceWriteAdmin, ReadOnlyHistoryAdmin):
     )
     form = ClaimAnnotationForm
     inlines = [FindingInline, EvidenceInline, VerdictInline]
+
+    class Media:
+        css = {"all": ("claims/admin.css",)}
+
     actions = [
         "take_claims",
         "release_claims",
@@ -217,7 +250,7 @@ class ClaimAdmin(ServiceWriteAdmin, ReadOnlyHistoryAdmin):
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim: Claim) -> str:
-        return claim.text[:100] + ("…" if len(claim.text) > 100 else "")
+        return claim.text[:200] + ("…" if len(claim.text) > 200 else "")
 
     @admin.display(description="score", ordering="checkworthiness")
     def score(self, claim: Claim) -> str:
@@ -240,26 +273,74 @@ class ClaimAdmin(ServiceWriteAdmin, ReadOnlyHistoryAdmin):
 
     @admin.action(description="Take (assign to me)")
     def take_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        if (
+            page := _confirmed(
+                request, queryset, action="take_claims", title="Take these claims (assign them to you)", warning=""
+            )
+        ) is not None:
+            return page
         _run_per_claim(request, queryset, review_services.review_take, "Taken")
 
     @admin.action(description="Release back to the queue")
     def release_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        if (
+            page := _confirmed(
+                request, queryset, action="release_claims", title="Release these claims back to the queue", warning=""
+            )
+        ) is not None:
+            return page
         _run_per_claim(request, queryset, review_services.review_release, "Released")
 
     @admin.action(description="Dismiss (not worth checking)")
     def dismiss_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        if (
+            page := _confirmed(
+                request,
+                queryset,
+                action="dismiss_claims",
+                title="Dismiss these claims as not worth checking",
+                warning="They leave the queue.",
+            )
+        ) is not None:
+            return page
         _run_per_claim(request, queryset, review_services.claim_dismiss, "Dismissed")
 
     @admin.action(description="Promote into the queue")
     def promote_claims(self, request, queryset):  # type: ignore[no-untyped-def]
+        if (
+            page := _confirmed(
+                request, queryset, action="promote_claims", title="Put these sentences in the queue", warning=""
+            )
+        ) is not None:
+            return page
         _run_per_claim(request, queryset, review_services.claim_promote, "Promoted")
 
     @admin.action(description="Approve drafted verdicts")
     def approve_verdicts(self, request, queryset):  # type: ignore[no-untyped-def]
+        if (
+            page := _confirmed(
+                request,
+                queryset,
+                action="approve_verdicts",
+                title="Approve the drafted verdicts of these claims",
+                warning="",
+            )
+        ) is not None:
+            return page
         _run_per_claim(request, queryset, verdict_services.verdict_approve, "Approved")
 
     @admin.action(description="Publish approved verdicts")
     def publish_verdicts(self, request, queryset):  # type: ignore[no-untyped-def]
+        if (
+            page := _confirmed(
+                request,
+                queryset,
+                action="publish_verdicts",
+                title="Publish the approved verdicts of these claims",
+                warning="Published verdicts are public and exported; changing one later means reopening it.",
+            )
+        ) is not None:
+            return page
         _run_per_claim(request, queryset, verdict_services.verdict_publish, "Published")
 
     @admin.action(description="Export published as ClaimReview JSON-LD")

@@ -92,10 +92,42 @@ class SavedFilterForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    source = forms.IntegerField(label="Source id", min_value=1)
-    passage = forms.IntegerField(label="Passage id", min_value=1, required=False)
+    """Cite a source of the library (picked from the search as you type): the passage is optional."""
+
+    pick = forms.RegexField(
+        label="Source",
+        regex=r"^[1-9][0-9]{0,18}:(?:[1-9][0-9]{0,18})?$",
+        error_messages={
+            "required": "Search the library and pick a source first.",
+            "invalid": "Pick a source from the search results.",
+        },
+    )
     excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
-    stance = forms.ChoiceField(choices=Stance.choices)
+    stance = forms.ChoiceField(choices=Stance.choices, initial=Stance.CONTEXT)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=10_000)
+
+    def picked(self) -> tuple[int, int | None]:
+        """(source id, passage id or None) of the result picked; call after is_valid()."""
+        source, _, passage = self.cleaned_data["pick"].partition(":")
+        return int(source), int(passage) if passage else None
+
+
+class NewSourceEvidenceForm(forms.Form):
+    """Cite a source that is not in the library yet: by URL (fetched in the background) or with its text pasted."""
+
+    prefix = "new"
+
+    url = forms.URLField(label="URL", max_length=2000, assume_scheme="https")
+    title = forms.CharField(required=False, max_length=500, help_text="Taken from the page when left empty.")
+    body = forms.CharField(
+        required=False,
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2_000_000,
+        help_text="Paste the text, or leave empty to fetch the page.",
+    )
+    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.NEWS_REPORT)
+    stance = forms.ChoiceField(choices=Stance.choices, initial=Stance.CONTEXT)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=10_000)
 
 
@@ -207,4 +239,38 @@ class ClaimAnnotationsForm(forms.Form):
         return cls(
             initial={"speaker": claim.speaker, "claim_types": list(claim.claim_types), "version": claim.version},
             prefix="annotations",
+        )
+
+
+class ExportForm(forms.Form):
+    """What the Export page downloads: published verdicts, in a format, for a publication date range and a rating."""
+
+    export_format = forms.ChoiceField(
+        label="Format",
+        choices=[("claimreview", "ClaimReview (JSON-LD)"), ("csv", "CSV"), ("jsonl", "JSON Lines")],
+        initial="claimreview",
+    )
+    published_from = forms.DateField(
+        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    published_to = forms.DateField(required=False, label="Published to", widget=forms.DateInput(attrs={"type": "date"}))
+    rating = forms.ModelChoiceField(queryset=Rating.objects.none(), required=False, empty_label="Any rating")
+
+    def __init__(self, *args: Any, ratings: QuerySet[Rating], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].queryset = ratings  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("published_from"), data.get("published_to")
+        if start and end and end < start:
+            self.add_error("published_to", "The end of the range comes before its start.")
+        return data
+
+    def range_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """[start of the first day, start of the day after the last) in the desk's time zone."""
+        start, end = self.cleaned_data.get("published_from"), self.cleaned_data.get("published_to")
+        return (
+            _start_of(start) if start else None,
+            _start_of(end + dt.timedelta(days=1)) if end else None,
         )

@@ -121,6 +121,8 @@ class Source(TimestampedModel):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A retired source has no passages, so it is neither searched nor suggested; evidence citing it stays.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["title"]

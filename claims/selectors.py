@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -97,3 +99,67 @@ def source_list_for_user(*, user: User) -> QuerySet[Source]:
     if not can_review(user):
         raise PermissionDeniedError("Only staff can read the source library.")
     return Source.objects.all()
+
+
+def suggestion_above_threshold(suggestion: Suggestion) -> bool:
+    """Shown to the reviewer: decided already, or at or above today's "suggest" threshold of one of its
+    methods (a threshold raised by an admin hides weaker suggestions stored before)."""
+    if suggestion.state != SuggestionState.PENDING:
+        return True
+    thresholds = settings.SIMILARITY_THRESHOLDS
+    return any(
+        isinstance(suggestion.scores.get(method), int | float) and suggestion.scores[method] >= limits["suggest"]
+        for method, limits in thresholds.items()
+    )
+
+
+INBOX_DECIDED_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Inbox:
+    sent_back: list[Claim]
+    assigned: list[Claim]
+    decided: list[Verdict]
+
+    @property
+    def waiting(self) -> int:
+        """What asks for the person's work (the header's count); decided verdicts are news only."""
+        return len(self.sent_back) + len(self.assigned)
+
+
+def _held_by(user: User) -> QuerySet[Claim]:
+    return Claim.objects.filter(
+        assignee=user, lease_expires_at__gt=timezone.now(), status__in=[ClaimStatus.IN_REVIEW, ClaimStatus.REOPENED]
+    )
+
+
+def inbox_count(*, user: User) -> int:
+    if not can_review(user):
+        return 0
+    return _held_by(user).count()
+
+
+def inbox_for_user(*, user: User, limit: int = 50) -> Inbox:
+    """Claims sent back to the person (the editor's comment first), claims assigned to them, and their
+    verdicts approved or published in the last INBOX_DECIDED_DAYS days."""
+    if not can_review(user):
+        raise PermissionDeniedError("Only reviewers have an inbox.")
+    held = list(_held_by(user).select_related("article", "verdict__rating").order_by("lease_expires_at", "id")[:limit])
+    sent_back = [claim for claim in held if _review_comment(claim)]
+    assigned = [claim for claim in held if not _review_comment(claim)]
+    since = timezone.now() - dt.timedelta(days=INBOX_DECIDED_DAYS)
+    decided = list(
+        Verdict.objects.filter(author=user)
+        .filter(Q(approved_at__gte=since) | Q(published_at__gte=since))
+        .select_related("claim", "rating", "approver")
+        .order_by("-updated_at")[:limit]
+    )
+    return Inbox(sent_back=sent_back, assigned=assigned, decided=decided)
+
+
+def _review_comment(claim: Claim) -> str:
+    try:
+        return claim.verdict.review_comment
+    except Verdict.DoesNotExist:
+        return ""

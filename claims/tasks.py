@@ -61,6 +61,15 @@ def sources_embed_task(source_ids: list[int], rematch: bool = True) -> int:
     return embedded
 
 
+@shared_task(**RETRY)
+def source_fetch_task(source_id: int) -> int:
+    """Fetch the page of a source a reviewer added by URL; its passages are embedded by the next job."""
+    from .services import sources as source_services
+
+    source = source_services.source_fetch(source_id=source_id)
+    return 0 if source is None else source.passages.count()
+
+
 @shared_task(**SUGGESTION_RETRY)
 def claims_rematch_task(claim_ids: list[int]) -> int:
     from .services import similarity as similarity_services

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotations, articles, auth, dashboard, editor, queue, sources, workspace
+from .views import annotations, articles, auth, dashboard, editor, evidence, exports, inbox, queue, sources, workspace
 
 app_name = "claims"
 
@@ -17,7 +17,11 @@ urlpatterns = [
     path("claims/<int:claim_id>/annotations/", annotations.annotations_correct, name="annotations_correct"),
     path("claims/<int:claim_id>/extend/", workspace.extend, name="extend"),
     path("claims/<int:claim_id>/suggestions/", workspace.suggestions_panel, name="suggestions"),
-    path("claims/<int:claim_id>/evidence/", workspace.evidence_add, name="evidence_add"),
+    path("claims/<int:claim_id>/evidence/", evidence.evidence_add, name="evidence_add"),
+    path("claims/<int:claim_id>/evidence/search/", evidence.evidence_search, name="evidence_search"),
+    path(
+        "claims/<int:claim_id>/evidence/new-source/", evidence.evidence_add_new_source, name="evidence_add_new_source"
+    ),
     path("claims/<int:claim_id>/evidence/<int:evidence_id>/remove/", workspace.evidence_remove, name="evidence_remove"),
     path("claims/<int:claim_id>/verdict/", workspace.verdict_draft, name="verdict_draft"),
     path("claims/<int:claim_id>/approve/", editor.approve, name="approve"),
@@ -29,11 +33,15 @@ urlpatterns = [
     path("findings/<int:finding_id>/confirm/", workspace.finding_confirm, name="finding_confirm"),
     path("findings/<int:finding_id>/dismiss/", workspace.finding_dismiss, name="finding_dismiss"),
     path("editor/", editor.editor, name="editor"),
+    path("editor/export/", exports.export_page, name="export"),
+    path("inbox/", inbox.inbox, name="inbox"),
     path("articles/add/", articles.article_add, name="article_add"),
     path("articles/<int:article_id>/", articles.article_detail, name="article"),
     path("sources/", sources.library, name="sources"),
     path("sources/add/", sources.source_add, name="source_add"),
     path("sources/import/", sources.source_import, name="source_import"),
+    path("sources/<int:source_id>/edit/", sources.source_edit, name="source_edit"),
+    path("sources/<int:source_id>/retire/", sources.source_retire, name="source_retire"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),

@@ -42,3 +42,10 @@ def html_to_text(html: str) -> str:
     if not text or not text.strip():
         raise EmptyDocumentError("no readable text found in the HTML document")
     return text.strip()
+
+
+def html_title(html: str) -> str:
+    """The page's headline: its og:title, else its <title> without the site name trafilatura
+    recognises ("Zelensky offers talks - Example Wire" -> "Zelensky offers talks"); "" when it has none."""
+    metadata = trafilatura.extract_metadata(html)
+    return " ".join((metadata.title or "").split()) if metadata is not None else ""

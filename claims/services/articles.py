@@ -15,7 +15,7 @@ from ..choices import ClaimStatus, ExtractionStatus
 from ..errors import DocumentTooLargeError, InvalidInputError
 from ..extraction import errors as extraction_errors
 from ..extraction.fetch import fetch_url
-from ..extraction.html import html_to_text
+from ..extraction.html import html_title, html_to_text
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
 from ..models import Article, Claim
@@ -107,6 +107,8 @@ def article_ingest(
         if html is not None:
             raw_html = decode_and_normalise(html, max_bytes=settings.INGEST_MAX_BYTES)
             body = html_to_text(raw_html)
+            if not metadata["title"]:
+                metadata["title"] = html_title(raw_html)[: MAX_METADATA_CHARS["title"]]
         elif text is not None:
             body = decode_and_normalise(text, max_bytes=settings.INGEST_MAX_BYTES)
         else:

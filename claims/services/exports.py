@@ -96,12 +96,24 @@ def published_claim_record(claim: Claim) -> PublishedClaimRecord:
 
 
 def published_claim_records(
-    *, since: dt.datetime | None = None, claim_ids: Sequence[int] | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE
+    *,
+    since: dt.datetime | None = None,
+    claim_ids: Sequence[int] | None = None,
+    published_from: dt.datetime | None = None,
+    published_before: dt.datetime | None = None,
+    rating_id: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> Iterator[PublishedClaimRecord]:
     """Published claims, oldest change first, read ``chunk_size`` at a time."""
     claims = claims_published(since=since).defer("embedding", "article__body")
     if claim_ids is not None:
         claims = claims.filter(pk__in=list(claim_ids))
+    if published_from is not None:
+        claims = claims.filter(verdict__published_at__gte=published_from)
+    if published_before is not None:
+        claims = claims.filter(verdict__published_at__lt=published_before)
+    if rating_id is not None:
+        claims = claims.filter(verdict__rating_id=rating_id)
     claims = claims.prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__body"))
     )
@@ -128,9 +140,13 @@ def claims_export(
     export_format: str,
     since: dt.datetime | None = None,
     claim_ids: Sequence[int] | None = None,
+    published_from: dt.datetime | None = None,
+    published_before: dt.datetime | None = None,
+    rating_id: int | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> ClaimExport:
-    """Everything published (changed after ``since``, or only ``claim_ids`` when given) in one format.
+    """Everything published (changed after ``since``, or only ``claim_ids`` when given; published in
+    [``published_from``, ``published_before``) and with one rating when given) in one format.
     Nothing is read until ``chunks`` is iterated, so the caller can hand it to a streaming response."""
     writer = EXPORT_WRITERS.get(export_format)
     if writer is None:
@@ -142,7 +158,14 @@ def claims_export(
 
     def chunks() -> Iterator[str]:
         desk = desk_from_settings()
-        records = published_claim_records(since=since, claim_ids=claim_ids, chunk_size=chunk_size)
+        records = published_claim_records(
+            since=since,
+            claim_ids=claim_ids,
+            published_from=published_from,
+            published_before=published_before,
+            rating_id=rating_id,
+            chunk_size=chunk_size,
+        )
         yield from _blocks(writer.write(records, desk=desk))
 
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")

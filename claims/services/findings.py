@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..checks import run_checks
-from ..choices import FindingState
+from ..choices import FindingState, SuggestionState
 from ..errors import ClaimStateError, NotFoundError
-from ..models import Claim, Finding, Rating
+from ..models import Claim, Finding, Rating, Verdict
 from ..roles import User, require_reviewer
 from .review import lease_require
 
@@ -69,17 +69,36 @@ def finding_dismiss(*, user: User, finding_id: int) -> Finding:
 
 
 def verdict_prefill(*, claim: Claim) -> dict[str, object]:
-    """What a confirmed finding says the verdict should be: its rating and corrected statement."""
+    """Where a new draft verdict starts: an accepted earlier verdict's rating and explanation, then a
+    confirmed finding's rating, correction and message on top (a finding speaks of the claim as it is
+    now, an earlier verdict of a claim that may have aged)."""
+    prefill: dict[str, object] = {}
+    earlier = (
+        Verdict.objects.filter(
+            claim__in=claim.suggestions.filter(
+                state__in=(SuggestionState.ACCEPTED, SuggestionState.AUTO_LINKED), target_claim__isnull=False
+            ).values("target_claim")
+        )
+        .select_related("rating")
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    if earlier is not None:
+        prefill = {
+            "rating": earlier.rating,
+            "explanation": earlier.explanation,
+            "corrected_statement": earlier.corrected_statement,
+        }
     finding = (
         claim.findings.filter(state=FindingState.CONFIRMED, suggested_rating__isnull=False)
         .select_related("suggested_rating")
         .order_by("id")
         .first()
     )
-    if finding is None:
-        return {}
-    return {
-        "rating": finding.suggested_rating,
-        "corrected_statement": finding.corrected_statement,
-        "explanation": finding.message,
-    }
+    if finding is not None:
+        prefill["rating"] = finding.suggested_rating
+        prefill["corrected_statement"] = finding.corrected_statement
+        prefill["explanation"] = (
+            f"{finding.message}\n\n{prefill['explanation']}" if prefill.get("explanation") else finding.message
+        )
+    return prefill

@@ -100,7 +100,13 @@ def review_take_next(*, user: User, claim_ids: list[int] | None = None) -> Claim
 
 
 def review_take(*, user: User, claim_id: int) -> Claim:
-    """Take one particular claim (from the queue page). Fails if someone else holds a live lease."""
+    """Take one particular claim (from the queue page). Fails if someone else holds a live lease; a
+    claim the person already holds (a verdict sent back to its author) is simply theirs."""
+    held = Claim.objects.filter(
+        pk=claim_id, assignee=user, lease_expires_at__gt=timezone.now(), status__in=QUEUE_STATUSES
+    ).first()
+    if held is not None:
+        return held
     claim = review_take_next(user=user, claim_ids=[claim_id])
     if claim is None:
         current = _get_claim(claim_id)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..choices import SourceKind
 from ..errors import InvalidInputError, NotFoundError
-from ..models import Source, SourcePassage
-from ..roles import User, require_editor
+from ..models import Source, SourcePassage, Verdict
+from ..roles import User, require_editor, require_reviewer
 from ..similarity.passages import chunk_passages
 from .jobs import job_queue_after_commit
+
+logger = logging.getLogger(__name__)
 
 MAX_SOURCE_BODY_CHARS = 2_000_000
 
@@ -57,8 +61,9 @@ def _clean(row: Mapping[str, object]) -> dict[str, object]:
 
 def _write(*, fields: dict[str, object], user: User | None) -> tuple[Source, bool, int]:
     """Create or update one source and replace its passages. Call inside a transaction."""
+    # Adding or importing a retired source again brings it back into the library.
     source, created = Source.objects.update_or_create(
-        url=fields["url"], defaults={**fields, **({"added_by": user} if user is not None else {})}
+        url=fields["url"], defaults={**fields, "retired_at": None, **({"added_by": user} if user is not None else {})}
     )
     return source, created, _replace_passages(source)
 
@@ -115,7 +120,8 @@ def source_update(*, user: User, source_id: int, **row: object) -> Source:
             setattr(source, name, value)
         # Saving moves updated_at, which tells the library's search caches that the library changed.
         source.save()
-        if _passage_text(source) != old_text:
+        # A retired source stays retired, without passages.
+        if source.retired_at is None and _passage_text(source) != old_text:
             _replace_passages(source)
             _queue_embedding([source.pk], rematch=True)
     return source
@@ -169,3 +175,121 @@ def sources_import(
     if batch or report.created or report.updated:
         flush(last=True)
     return report
+
+
+def source_for_earlier_verdict(*, verdict: Verdict) -> Source:
+    """The library entry that lets a published verdict be cited as evidence: a fact-check by this desk,
+    at the verdict's public address. It has no passages, so it is never suggested as a passage
+    itself; the earlier claim is matched as a claim. Call inside a transaction."""
+    from django.conf import settings
+
+    url = settings.DESK_CLAIM_URL_TEMPLATE.format(id=verdict.claim_id)
+    source, _ = Source.objects.get_or_create(
+        url=url[:2000],
+        defaults={
+            "title": f"Earlier verdict: {verdict.rating} — {verdict.claim.text}"[:500],
+            "publisher": settings.DESK_NAME[:200],
+            "kind": SourceKind.FACT_CHECK,
+            "published_at": verdict.published_at.date() if verdict.published_at else None,
+            "body": verdict.explanation,
+        },
+    )
+    return source
+
+
+def source_add_by_reviewer(
+    *, user: User, url: str, title: str = "", body: str = "", kind: str = SourceKind.NEWS_REPORT
+) -> Source:
+    """A reviewer adds a source while working on a claim: by its URL (the page is fetched, through the
+    guarded fetch, by a background job, then chunked and embedded) or with its text pasted. A URL
+    already in the library gives back that source unchanged: only editors edit the library."""
+    require_reviewer(user)
+    url = url.strip()
+    existing = Source.objects.filter(url=url).first()
+    if existing is not None:
+        return existing
+    if body.strip():
+        fields = _clean({"url": url, "title": title or url, "body": body, "kind": kind})
+        with transaction.atomic():
+            source, _, _ = _write(fields=fields, user=user)
+            _queue_embedding([source.pk], rematch=True)
+        return source
+    fields = _clean({"url": url, "title": title or url, "kind": kind})
+    with transaction.atomic():
+        source = Source.objects.create(**fields, added_by=user)
+        _queue_fetch(source.pk)
+    return source
+
+
+def _queue_fetch(source_id: int) -> None:
+    job_queue_after_commit("source_fetch_task", source_id, waiting=f"source {source_id} to be fetched")
+
+
+def source_fetch(*, source_id: int) -> Source | None:
+    """Fetch a source's page, keep its main text (and its headline when the title was only the URL),
+    and replace its passages; the embedding job follows. A page that cannot be fetched leaves the
+    source as it was (its title and URL still cite it) and is logged."""
+    from django.conf import settings
+
+    from ..extraction import errors as extraction_errors
+    from ..extraction.fetch import fetch_url
+    from ..extraction.html import html_title, html_to_text
+
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return None
+    try:
+        document = fetch_url(
+            source.url,
+            timeout=settings.INGEST_FETCH_TIMEOUT_SECONDS,
+            max_bytes=settings.INGEST_MAX_BYTES,
+            allowed_private_hosts=frozenset(settings.INGEST_FETCH_ALLOWED_PRIVATE_HOSTS),
+        )
+        text = html_to_text(document.html) if document.html is not None else document.text
+        headline = html_title(document.html) if document.html is not None else ""
+    except extraction_errors.ExtractionError as error:
+        logger.warning("Source %d (%s) could not be fetched: %s", source_id, source.url, error)
+        return source
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source_id)
+        fields = {
+            "url": source.url,
+            "title": headline[:500] if headline and source.title == source.url else source.title,
+            "publisher": source.publisher,
+            "published_at": source.published_at,
+            "kind": source.kind,
+            "body": text[:MAX_SOURCE_BODY_CHARS],
+        }
+        source, _, _ = _write(fields=fields, user=None)
+        _queue_embedding([source.pk], rematch=True)
+    return source
+
+
+def source_retire(*, user: User, source_id: int, retire: bool = True) -> Source:
+    """Take a source out of the library's search and suggestions (its passages go; evidence citing it
+    stays), or put it back (passages cut again and embedded)."""
+    require_editor(user)
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            raise NotFoundError("Source not found.", source_id=source_id)
+        if retire and source.retired_at is None:
+            source.retired_at = timezone.now()
+            source.save(update_fields=["retired_at", "updated_at"])
+            source.passages.all().delete()
+        elif not retire and source.retired_at is not None:
+            source.retired_at = None
+            source.save(update_fields=["retired_at", "updated_at"])
+            _replace_passages(source)
+            _queue_embedding([source.pk], rematch=True)
+    return source
+
+
+def _replace_passages(source: Source) -> None:
+    source.passages.all().delete()
+    SourcePassage.objects.bulk_create(
+        [
+            SourcePassage(source=source, position=position, text=passage.text, start=passage.start, end=passage.end)
+            for position, passage in enumerate(chunk_passages(source.body or source.title))
+        ]
+    )

@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from ..choices import Stance, SuggestionState, SuggestionTarget
 from ..errors import ClaimStateError, InvalidInputError, NotFoundError
-from ..models import Claim, Suggestion
+from ..models import Claim, Suggestion, Verdict
 from ..roles import User, require_reviewer
 from .evidence import evidence_add
 from .review import lease_require
+from .sources import source_for_earlier_verdict
 
 
 def _locked_suggestion(suggestion_id: int) -> Suggestion:
@@ -21,7 +22,9 @@ def _locked_suggestion(suggestion_id: int) -> Suggestion:
 
 
 def suggestion_accept(*, user: User, suggestion_id: int, stance: str = Stance.CONTEXT, note: str = "") -> Suggestion:
-    """Accepting a source passage adds it as evidence; accepting an earlier verdict links it to the claim."""
+    """Accepting a source passage adds it as evidence. Accepting an earlier claim links the two: its
+    published verdict becomes evidence (a fact-check source pointing at that verdict), and the draft
+    verdict form starts from its rating and explanation (``findings.verdict_prefill``)."""
     require_reviewer(user)
     if stance not in Stance.values:
         raise InvalidInputError(f"Stance must be one of: {', '.join(Stance.values)}.", stance=stance)
@@ -40,6 +43,21 @@ def suggestion_accept(*, user: User, suggestion_id: int, stance: str = Stance.CO
                 source_id=passage.source_id,
                 passage_id=passage.pk,
                 stance=stance,
+                note=note,
+                from_suggestion=suggestion,
+            )
+        else:
+            earlier = suggestion.target_claim
+            assert earlier is not None  # guaranteed by suggestion_exactly_one_target
+            verdict = Verdict.objects.select_related("rating").filter(claim=earlier).first()
+            if verdict is None:
+                raise ClaimStateError("The earlier claim has no verdict to reuse.", claim_id=earlier.pk)
+            evidence_add(
+                user=user,
+                claim_id=claim.pk,
+                source_id=source_for_earlier_verdict(verdict=verdict).pk,
+                stance=stance,
+                excerpt=f"{verdict.rating}: {verdict.explanation}".strip(),
                 note=note,
                 from_suggestion=suggestion,
             )

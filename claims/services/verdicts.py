@@ -3,6 +3,7 @@ verdict changes only after it is reopened. Every edit names the version it was b
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from ..errors import (
 from ..models import Claim, Rating, Verdict
 from ..roles import User, require_editor, require_reviewer
 from ..rules import ClaimAction, transition_target
+from .notifications import author_notify
 from .review import claim_transition, lease_require
 
 MAX_EXPLANATION_CHARS = 20_000
@@ -42,6 +44,13 @@ def _check_version(verdict: Verdict, expected_version: int | None) -> None:
             "This verdict was changed by someone else since you loaded it; nothing was saved.",
             current_version=verdict.version,
             expected_version=expected_version,
+        )
+
+
+def _require_evidence(claim: Claim) -> None:
+    if settings.VERDICT_WITHOUT_EVIDENCE == "refuse" and not claim.evidence.exists():
+        raise InvalidInputError(
+            "A verdict needs at least one piece of evidence: cite a source first.", claim_id=claim.pk
         )
 
 
@@ -75,6 +84,7 @@ def verdict_draft(
             _check_version(verdict, expected_version)
         transition_target(status=claim.status, action=ClaimAction.DRAFT_VERDICT)
         lease_require(claim=claim, user=user)
+        _require_evidence(claim)
         if verdict is None:
             verdict = Verdict(claim=claim, author=user, rating=rating_obj)
         else:
@@ -99,17 +109,20 @@ def verdict_approve(*, user: User, claim_id: int, expected_version: int | None =
         transition_target(status=claim.status, action=ClaimAction.APPROVE_VERDICT)
         if verdict.author_id == user.pk:
             raise PermissionDeniedError("You cannot approve a verdict you wrote; another editor must.")
+        _require_evidence(claim)
         verdict.approver = user
         verdict.approved_at = timezone.now()
         verdict.review_comment = ""
         verdict.version += 1
         verdict.save()
         claim_transition(claim=claim, action=ClaimAction.APPROVE_VERDICT)
+        author_notify(verdict=verdict, event="approved", editor=user)
     return verdict
 
 
 def verdict_send_back(*, user: User, claim_id: int, comment: str, expected_version: int | None = None) -> Verdict:
-    """The editor returns a draft to the queue with a comment; the draft is kept for the next reviewer."""
+    """The editor returns a draft to its author with a comment: the claim is back in review, assigned
+    to the author for REVIEW_SENT_BACK_LEASE_DURATION, the draft kept for them to revise."""
     require_editor(user)
     if not comment.strip():
         raise InvalidInputError("Say what needs to change when sending a verdict back.")
@@ -123,7 +136,13 @@ def verdict_send_back(*, user: User, claim_id: int, comment: str, expected_versi
         verdict.approved_at = None
         verdict.version += 1
         verdict.save()
-        claim_transition(claim=claim, action=ClaimAction.SEND_BACK_VERDICT)
+        claim_transition(
+            claim=claim,
+            action=ClaimAction.SEND_BACK_VERDICT,
+            assignee=verdict.author,
+            lease_expires_at=timezone.now() + settings.REVIEW_SENT_BACK_LEASE_DURATION,
+        )
+        author_notify(verdict=verdict, event="sent_back", editor=user)
     return verdict
 
 
@@ -138,6 +157,7 @@ def verdict_publish(*, user: User, claim_id: int, expected_version: int | None =
         verdict.version += 1
         verdict.save()
         claim_transition(claim=claim, action=ClaimAction.PUBLISH_VERDICT)
+        author_notify(verdict=verdict, event="published", editor=user)
     return verdict
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 
+from ..roles import can_edit
 from ..services.login_throttle import LoginThrottledError, client_address, login_throttle_check
 from .base import with_security_headers
 
@@ -20,6 +21,12 @@ class LoginView(auth_views.LoginView):
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         return with_security_headers(super().dispatch(request, *args, **kwargs))
+
+    def get_default_redirect_url(self) -> str:
+        """Editors start their day at the editor's desk; reviewers at the queue."""
+        if can_edit(self.request.user):
+            return str(reverse_lazy("claims:editor"))
+        return super().get_default_redirect_url()
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")

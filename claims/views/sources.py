@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import selectors
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from ..forms import SourceForm, SourceImportForm, SourceSearchForm
 from ..jsonl import read_json_lines
+from ..models import Source
 from ..roles import can_edit
 from ..services import similarity
 from ..services import sources as source_services
@@ -93,4 +94,49 @@ def source_import(request: HttpRequest) -> HttpResponse:
     if errors:
         shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
         messages.error(request, f"Skipped {len(errors)} rows: {shown}")
+    return redirect("claims:sources")
+
+
+def _render_edit(request: HttpRequest, source: Source, form: SourceForm, *, status: int = 200) -> HttpResponse:
+    return render(request, "claims/source_edit.html", {"source": source, "form": form, "nav": "sources"}, status=status)
+
+
+def _editable_source(request: HttpRequest, source_id: int) -> Source:
+    if not can_edit(request.user):
+        raise PermissionDeniedError("Only editors edit the library.")
+    source = selectors.source_list_for_user(user=request.user).filter(pk=source_id).first()
+    if source is None:
+        raise NotFoundError("Source not found.", source_id=source_id)
+    return source
+
+
+@page
+def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = _editable_source(request, source_id)
+    if request.method != "POST":
+        initial = {name: getattr(source, name) for name in SourceForm.base_fields}
+        return _render_edit(request, source, SourceForm(initial=initial))
+    form = SourceForm(request.POST)
+    if form.is_valid():
+        try:
+            source = source_services.source_update(user=request.user, source_id=source.pk, **form.cleaned_data)
+        except InvalidInputError as error:
+            form.add_error("url" if "url" in error.extra else None, error.message)
+    if form.errors:
+        return _render_edit(request, source, form, status=400)
+    messages.success(request, f"Saved “{source.title}”; its passages are being indexed again.")
+    return redirect("claims:sources")
+
+
+@action
+def source_retire(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = _editable_source(request, source_id)
+    retire = request.POST.get("retire") != "no"
+    source = source_services.source_retire(user=request.user, source_id=source.pk, retire=retire)
+    if retire:
+        messages.success(
+            request, f"Retired “{source.title}”: no longer searched or suggested; evidence citing it stays."
+        )
+    else:
+        messages.success(request, f"“{source.title}” is back in the library.")
     return redirect("claims:sources")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +14,9 @@ from django.utils import timezone
 
 from .. import selectors
 from ..choices import QUEUE_STATUSES, FindingState, SuggestionState
-from ..errors import ClaimStateError, LeaseError, PermissionDeniedError, StaleVersionError
-from ..forms import ClaimAnnotationsForm, EvidenceForm, SuggestionDecisionForm, VerdictForm
-from ..models import Claim, Verdict
+from ..errors import ClaimStateError, InvalidInputError, LeaseError, PermissionDeniedError, StaleVersionError
+from ..forms import ClaimAnnotationsForm, EvidenceForm, NewSourceEvidenceForm, SuggestionDecisionForm, VerdictForm
+from ..models import Claim, Evidence, Source, Verdict
 from ..roles import User, can_edit, can_review
 from ..rules import ClaimAction, action_allowed, lease_held_by, lease_held_by_other
 from ..services import evidence as evidence_services
@@ -26,7 +27,6 @@ from .annotations import annotations_form
 from .base import action, page
 
 HISTORY_ROWS = 25
-SOURCE_CHOICES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,11 @@ def holds_lease(claim: Claim, user: User) -> bool:
 
 
 def suggestions_context(claim: Claim, user: User) -> dict[str, Any]:
-    suggestions = list(selectors.claim_suggestions(claim=claim))
+    suggestions = [
+        suggestion
+        for suggestion in selectors.claim_suggestions(claim=claim)
+        if selectors.suggestion_above_threshold(suggestion)
+    ]
     # Until the suggestion job has finished there is nothing to show yet; after it has, an empty
     # list means that nothing matched.
     computing = claim.suggested_at is None and claim.status in QUEUE_STATUSES
@@ -79,8 +83,57 @@ def suggestions_context(claim: Claim, user: User) -> dict[str, Any]:
     }
 
 
-def _history(claim: Claim, verdict: Verdict | None) -> list[dict[str, Any]]:
+def _decisions(claim: Claim) -> list[dict[str, Any]]:
+    """Evidence added and removed, suggestions accepted or rejected, findings confirmed or dismissed."""
     rows: list[dict[str, Any]] = []
+    evidence_records = (
+        Evidence.history.filter(claim_id=claim.pk)
+        .select_related("history_user", "source")
+        .order_by("-history_date")[:HISTORY_ROWS]
+    )
+    for record in evidence_records:
+        verb = {"+": "added", "~": "changed", "-": "removed"}[record.history_type]
+        title = record.source.title if record.source_id else "a source"
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "what": "Evidence",
+                "detail": f"{verb}: {record.get_stance_display().lower()}, “{title}”",
+            }
+        )
+    decided_suggestions = (
+        claim.suggestions.filter(decided_at__isnull=False)
+        .select_related("decided_by", "target_passage__source", "target_claim")
+        .order_by("-decided_at")[:HISTORY_ROWS]
+    )
+    for suggestion in decided_suggestions:
+        if suggestion.target_passage_id:
+            target = f"“{suggestion.target_passage.source.title}”"
+        else:
+            target = f"earlier claim {suggestion.target_claim_id}"
+        rows.append(
+            {
+                "when": suggestion.decided_at,
+                "who": suggestion.decided_by,
+                "what": "Suggestion",
+                "detail": f"{suggestion.get_state_display().lower()}: {target}",
+            }
+        )
+    for finding in claim.findings.filter(decided_at__isnull=False).select_related("decided_by"):
+        rows.append(
+            {
+                "when": finding.decided_at,
+                "who": finding.decided_by,
+                "what": "Finding",
+                "detail": f"{finding.get_state_display().lower()}: {finding.check_name} on “{finding.span_text}”",
+            }
+        )
+    return rows
+
+
+def _history(claim: Claim, verdict: Verdict | None) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = _decisions(claim)
     for record in claim.history.select_related("history_user", "assignee").order_by("-history_date")[:HISTORY_ROWS]:
         rows.append(
             {
@@ -127,6 +180,16 @@ def _verdict_form(claim: Claim, verdict: Verdict | None, *, data: Any = None) ->
     return VerdictForm(initial=initial, ratings=ratings)
 
 
+def _picked_source(form: EvidenceForm | None) -> tuple[str, Source] | None:
+    """The result a refused evidence form had picked, shown again so the reviewer need not search again."""
+    if form is None or not form.is_bound:
+        return None
+    pick = str(form.data.get("pick") or "")
+    source_id = pick.partition(":")[0]
+    source = Source.objects.filter(pk=source_id).first() if source_id.isdigit() and len(source_id) < 19 else None
+    return (pick, source) if source is not None else None
+
+
 def render_workspace(
     request: HttpRequest,
     claim: Claim,
@@ -135,8 +198,14 @@ def render_workspace(
     conflict: str = "",
     conflict_is_stale: bool = False,
     annotations: ClaimAnnotationsForm | None = None,
+    evidence_form: EvidenceForm | None = None,
+    new_source_form: NewSourceEvidenceForm | None = None,
+    tab: str = "",
+    reopen_kept: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The workspace; a refused form is passed back in bound, so what was typed is shown with its errors,
+    and ``tab`` opens the tab that form is on."""
     user = request.user
     staff = can_review(user)
     verdict = verdict_of(claim)
@@ -155,6 +224,8 @@ def render_workspace(
         "can_draft": can_draft,
         "conflict": conflict,
         "conflict_is_stale": conflict_is_stale,
+        "refuse_without_evidence": settings.VERDICT_WITHOUT_EVIDENCE == "refuse",
+        "reopen_kept": reopen_kept or {},
         "nav": "queue",
     }
     if staff:
@@ -164,8 +235,10 @@ def render_workspace(
                 "findings": claim.findings.select_related("suggested_rating", "decided_by"),
                 "finding_open": FindingState.OPEN,
                 "history": _history(claim, verdict),
-                "evidence_form": EvidenceForm(),
-                "recent_sources": selectors.source_list_for_user(user=user).order_by("-id")[:SOURCE_CHOICES_SHOWN],
+                "evidence_form": evidence_form or EvidenceForm(),
+                "new_source_form": new_source_form or NewSourceEvidenceForm(),
+                "picked_source": _picked_source(evidence_form),
+                "tab": tab,
                 "verdict_form": verdict_form or (_verdict_form(claim, verdict) if can_draft else None),
                 "can_promote": action_allowed(status=claim.status, action=ClaimAction.PROMOTE),
                 "annotations_form": annotations_form(claim, user, bound=annotations),
@@ -209,6 +282,11 @@ def suggestion_accept(request: HttpRequest, suggestion_id: int) -> HttpResponse:
         stance=form.cleaned_data.get("stance") or SuggestionDecisionForm.base_fields["stance"].initial,
         note=form.cleaned_data.get("note") or "",
     )
+    if suggestion.target_claim_id:
+        messages.success(
+            request, "Earlier verdict linked and cited as evidence; its rating and explanation are in the verdict form."
+        )
+        return _to_workspace(suggestion.claim_id, "verdict")
     messages.success(request, "Suggestion accepted.")
     return _to_workspace(suggestion.claim_id, "suggestions")
 
@@ -235,25 +313,6 @@ def finding_dismiss(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 
 @action
-def evidence_add(request: HttpRequest, claim_id: int) -> HttpResponse:
-    form = EvidenceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Evidence needs a source and a stance.")
-        return _to_workspace(claim_id, "evidence")
-    evidence_services.evidence_add(
-        user=request.user,
-        claim_id=claim_id,
-        source_id=form.cleaned_data["source"],
-        passage_id=form.cleaned_data["passage"],
-        stance=form.cleaned_data["stance"],
-        excerpt=form.cleaned_data["excerpt"],
-        note=form.cleaned_data["note"],
-    )
-    messages.success(request, "Evidence added.")
-    return _to_workspace(claim_id, "evidence")
-
-
-@action
 def evidence_remove(request: HttpRequest, claim_id: int, evidence_id: int) -> HttpResponse:
     evidence_services.evidence_remove(user=request.user, evidence_id=evidence_id)
     messages.success(request, "Evidence removed.")
@@ -275,6 +334,9 @@ def verdict_draft(request: HttpRequest, claim_id: int) -> HttpResponse:
             corrected_statement=form.cleaned_data["corrected_statement"],
             expected_version=form.cleaned_data["version"],
         )
+    except InvalidInputError as error:
+        form.add_error(None, error.message)
+        return render_workspace(request, claim, verdict_form=form, status=error.status_code)
     except (StaleVersionError, LeaseError, ClaimStateError) as error:
         # Keep what the reviewer typed on screen (a lease may have run out while they wrote), and
         # say plainly that nothing was saved.

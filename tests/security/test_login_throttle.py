@@ -62,7 +62,7 @@ def test_others_still_sign_in_while_one_username_is_refused(rita, emma):
     response = sign_in("emma_editor", PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("claims:queue")
+    assert response["Location"] == reverse("claims:editor")
 
 
 @override_settings(LOGIN_FAILURES_PER_USERNAME=100, LOGIN_FAILURES_PER_ADDRESS=4)

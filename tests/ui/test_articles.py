@@ -94,6 +94,6 @@ def test_a_paste_beyond_the_upload_limit_gets_a_page_that_says_why(reviewer, set
     response = client_for(reviewer).post(
         reverse("claims:article_add"), _fields(body="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "too large for this workbench" in response.content.decode()
     assert Article.objects.count() == 0

@@ -19,6 +19,7 @@ from claims.choices import ClaimStatus, SuggestionTarget
 from claims.models import Article, Claim, Suggestion
 from claims.services.exports import claims_export
 from tests.browser import chromium_browser
+from tests.ui.journey import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -53,8 +54,9 @@ class Desk:
         self.console_errors: list[str] = []
         self.contexts = []
 
-    def sign_in(self, user, *, screenshot: str | None = None) -> Page:
-        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1360, "height": 900})
+    def sign_in(self, user, *, screenshot: str | None = None, viewport: tuple[int, int] = (1440, 900)) -> Page:
+        width, height = viewport
+        context = self.browser.new_context(base_url=self.base_url, viewport={"width": width, "height": height})
         self.contexts.append(context)
         page = context.new_page()
         page.on("console", self._record)
@@ -65,7 +67,9 @@ class Desk:
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("link", name="Claim workbench")).to_be_visible()
+        # The brand link is on the sign-in page too: wait until the page after it has arrived.
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         return page
 
     def _record(self, message: ConsoleMessage) -> None:
@@ -296,3 +300,137 @@ def test_a_reviewer_adds_an_article_in_the_workbench_and_promotes_a_sentence(des
     expect(page.get_by_role("heading", name="Zelensky offers talks")).to_be_visible()
     candidate.refresh_from_db()
     assert candidate.status == ClaimStatus.NEW
+
+
+REVIEWER_ACTIONS_TARGET = 10
+EDITOR_ACTIONS_TARGET = 3
+
+
+def test_the_trump_claim_goes_from_take_next_to_published_in_few_actions(desk, seed_trump_claim, reviewer, editor):
+    """The whole day of one claim, counted: what the reviewer and the editor press and click."""
+    journey = seed_trump_claim
+    rita = Person(desk.sign_in(reviewer))
+    rita.reset()
+    rita.press_until_focused("j", "Former U.S. President Donald Trump")
+    rita.press("Enter")
+    expect(rita.page).to_have_url(re.compile(rf"/claims/{journey.pk}/$"))
+    rita.press("t")
+    expect(rita.page.get_by_text("You hold this claim.")).to_be_visible()
+    rita.press_until_focused("j", "sworn in as the 47th President")
+    rita.press("a")
+    expect(rita.page.locator("#evidence")).to_contain_text("Presidential inauguration, January 20, 2025")
+    rita.click(rita.page.locator("#findings").get_by_role("button", name="Confirm"))
+    expect(rita.page.get_by_text("Finding confirmed")).to_be_visible()
+    rita.press("v")
+    rita.type_text(
+        rita.page.get_by_label("Explanation (public)"),
+        "Donald Trump has been President of the United States again since January 20, 2025.",
+    )
+    rita.click(rita.page.get_by_role("button", name="Draft verdict"))
+    expect(rita.page.get_by_text("Verdict drafted and sent to the editors.")).to_be_visible()
+
+    emma = Person(desk.sign_in(editor))
+    emma.reset()
+    expect(emma.page.get_by_role("heading", name="Editor's desk")).to_be_visible()
+    expect(emma.page.locator(".editor-item")).to_contain_text("Presidential inauguration, January 20, 2025")
+    shoot(emma.page, "editor-desk-1440", full_page=False)
+    emma.click(emma.page.get_by_role("button", name="Approve"))
+    expect(emma.page.get_by_text("Verdict approved")).to_be_visible()
+    emma.click(emma.page.get_by_role("button", name="Publish"))
+    expect(emma.page.get_by_text("Verdict published.")).to_be_visible()
+    journey.refresh_from_db()
+    assert journey.status == ClaimStatus.PUBLISHED
+    print("\n" + rita.summary("reviewer") + "\n" + emma.summary("editor"))
+    assert len(rita.actions) <= REVIEWER_ACTIONS_TARGET
+    assert len(emma.actions) <= EDITOR_ACTIONS_TARGET
+
+    # Not counted: where each of them finds the result afterwards.
+    rita.page.goto("/inbox/")
+    expect(rita.page.locator("main")).to_contain_text("published")
+    shoot(rita.page, "inbox-1440", full_page=False)
+    emma.page.goto("/editor/export/")
+    shoot(emma.page, "export-1440", full_page=False)
+
+
+def in_window(page: Page, selector: str) -> bool:
+    """Wholly inside the window as it is, without scrolling the page."""
+    box = page.locator(selector).first.bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["x"] >= 0
+        and box["y"] + min(box["height"], 40) <= size["height"]
+        and box["x"] + box["width"] <= size["width"]
+    )
+
+
+def test_the_workspace_fits_one_screen_at_1440_by_900(desk, journey, reviewer):
+    page = desk.sign_in(reviewer)
+    page.keyboard.press("t")
+    expect(page.get_by_text("You hold this claim.")).to_be_visible()
+    page.locator("#findings").get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Finding confirmed")).to_be_visible()
+    assert page.evaluate("window.scrollY") == 0
+    for selector in [
+        "#claim-title",
+        "mark#claim-in-article",
+        "#findings",
+        "#verdict-form select",
+        "#verdict-form button.primary",
+    ]:
+        assert in_window(page, selector), f"{selector} is not on screen at 1440x900"
+    expect(page.get_by_label("Rating").locator("option:checked")).to_have_text("Outdated")
+    shoot(page, "workspace-1440", full_page=False)
+    page.keyboard.press("e")
+    expect(page.locator("#evidence-search")).to_be_focused()
+    page.keyboard.type("inaugur")
+    expect(page.locator("#evidence-results")).to_contain_text("Presidential inauguration, January 20, 2025")
+    shoot(page, "workspace-evidence-search", full_page=False)
+
+
+PAGES_390 = [
+    "/",
+    "/inbox/",
+    "/editor/",
+    "/editor/export/",
+    "/sources/",
+    "/dashboard/",
+    "/articles/add/",
+]
+
+
+def test_no_page_scrolls_sideways_at_390_by_844(desk, journey, editor, reviewer):
+    phone = (390, 844)
+    login = desk.browser.new_context(base_url=desk.base_url, viewport={"width": 390, "height": 844})
+    desk.contexts.append(login)
+    login_page = login.new_page()
+    login_page.goto("/accounts/login/")
+    wide = {"/accounts/login/": login_page.evaluate("document.documentElement.scrollWidth")}
+    page = desk.sign_in(editor, viewport=phone)
+    for path in [*PAGES_390, f"/claims/{journey.pk}/", f"/articles/{journey.article_id}/"]:
+        page.goto(path)
+        expect(page.locator("main")).to_be_visible()
+        wide[path] = page.evaluate("document.documentElement.scrollWidth")
+        shoot(page, "390-" + (path.strip("/").replace("/", "-") or "queue"), full_page=False)
+    expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport()
+    held = desk.sign_in(reviewer, viewport=phone)
+    held.keyboard.press("t")
+    expect(held.get_by_text("You hold this claim.")).to_be_visible()
+    wide["workspace, held"] = held.evaluate("document.documentElement.scrollWidth")
+    shoot(held, "390-workspace-held", full_page=False)
+    assert {path: width for path, width in wide.items() if width > 390} == {}
+
+
+def test_a_paste_too_large_to_send_is_stopped_in_the_page_with_the_text_kept(desk, reviewer):
+    """Over the request limit (4 MB) the browser never sends it; under it, tests/ui/test_oversize.py."""
+    page = desk.sign_in(reviewer)
+    page.goto("/articles/add/")
+    huge = "The minister said unemployment fell by 3 percent. " * 90_000
+    page.get_by_label("Body").fill(huge)
+    page.get_by_label("Title").fill("A very long article")
+    page.get_by_role("button", name="Add article").click()
+    expect(page.locator(".too-large")).to_contain_text("Too large to send")
+    assert page.get_by_label("Body").input_value() == huge
+    expect(page.get_by_label("Title")).to_have_value("A very long article")
+    shoot(page, "article-too-large", full_page=False)

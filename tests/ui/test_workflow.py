@@ -217,7 +217,7 @@ def test_it_extends_and_gives_back_the_lease(taken, journey):
 def test_it_adds_evidence_from_the_form(taken, journey, inauguration_source):
     taken.post(
         reverse("claims:evidence_add", args=[journey.pk]),
-        {"source": inauguration_source.pk, "stance": "refutes", "excerpt": "sworn in", "note": ""},
+        {"pick": f"{inauguration_source.pk}:", "stance": "refutes", "excerpt": "sworn in", "note": ""},
     )
     assert journey.evidence.get().excerpt == "sworn in"
 

@@ -46,12 +46,19 @@ def test_the_claim_page_renders_with_its_inlines(client, staff, some_data, role)
     assert some_data.text in response.content.decode()
 
 
-def test_the_take_action_goes_through_the_lease_service(client, staff, some_data):
+def test_the_take_action_asks_for_confirmation_then_goes_through_the_lease_service(client, staff, some_data):
     user = staff("reviewer")
     client.force_login(user)
+    asked = client.post(
+        reverse("admin:claims_claim_changelist"), {"action": "take_claims", "_selected_action": [some_data.pk]}
+    )
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Yes, take these claims (assign them to you)" in page and some_data.text[:60] in page
+    assert Claim.objects.get(pk=some_data.pk).assignee is None
     response = client.post(
         reverse("admin:claims_claim_changelist"),
-        {"action": "take_claims", "_selected_action": [some_data.pk]},
+        {"action": "take_claims", "_selected_action": [some_data.pk], "confirmed": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -62,7 +69,7 @@ def test_the_publish_action_refuses_a_claim_without_an_approved_verdict(client, 
     client.force_login(staff("editor"))
     response = client.post(
         reverse("admin:claims_claim_changelist"),
-        {"action": "publish_verdicts", "_selected_action": [some_data.pk]},
+        {"action": "publish_verdicts", "_selected_action": [some_data.pk], "confirmed": "yes"},
         follow=True,
     )
     assert "This claim has no verdict yet" in response.content.decode()
@@ -142,7 +149,8 @@ def test_the_admin_ingest_form_keeps_the_text_of_html_and_refuses_bad_input(clie
 def test_a_paste_beyond_the_upload_limit_is_a_bad_request_not_an_error(client, staff, settings):
     client.force_login(staff("reviewer"))
     response = _ingest(client, body="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "Request refused: too large" in response.content.decode()
     assert Article.objects.count() == 0
 
 
@@ -184,8 +192,8 @@ def test_an_articles_body_and_url_cannot_be_edited_but_its_metadata_can(client, 
 def _claim_form(claim, **changes):
     data = {
         "speaker": claim.speaker,
-        "claim_types": json.dumps(claim.claim_types),
-        "entities": json.dumps(claim.entities),
+        "claim_types": list(claim.claim_types),
+        "entities": "\n".join(f"{entity['label']}: {entity['text']}" for entity in claim.entities),
         "dates": json.dumps(claim.dates),
         "opened_version": str(claim.version),
         "assignee": "",
@@ -239,3 +247,29 @@ def test_published_claims_export_from_the_claim_list(client, staff, some_data, e
     assert response.status_code == 200
     exported = b"".join(response.streaming_content).decode()
     assert some_data.text in exported and unpublished.text not in exported
+
+
+def test_types_are_checkboxes_and_entities_lines_and_a_kept_entity_keeps_its_offsets(client, staff, some_data):
+    client.force_login(staff("reviewer"))
+    claim = some_data
+    Claim.objects.filter(pk=claim.pk).update(
+        claim_types=["role"], entities=[{"text": "Donald Trump", "label": "PERSON", "start": 19, "end": 31}]
+    )
+    claim.refresh_from_db()
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    page = client.get(url).content.decode()
+    assert 'type="checkbox" name="claim_types" value="role"' in page and "PERSON: Donald Trump" in page
+    response = client.post(
+        url, _claim_form(claim, claim_types=["role", "quote"], entities="PERSON: Donald Trump\ngpe: Turkey")
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.claim_types == ["role", "quote"]
+    assert claim.entities == [
+        {"text": "Donald Trump", "label": "PERSON", "start": 19, "end": 31},
+        {"text": "Turkey", "label": "GPE"},
+    ]
+    refused = client.post(url, _claim_form(claim, entities="Donald Trump without a label"))
+    assert refused.status_code == 200
+    assert "Line 1 is not LABEL: text" in refused.content.decode()
+    assert "Donald Trump without a label" in refused.content.decode()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from claims.similarity.config import CLAIM_MATCHING_ENCODER
 
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "claims.middleware.RequestTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -76,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "claims.context_processors.page_header",
             ],
         },
     },
@@ -152,6 +155,27 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Review workflow ---------------------------------------------------------------------------
 REVIEW_LEASE_DURATION = timedelta(minutes=int(os.environ.get("REVIEW_LEASE_MINUTES", "30")))
+# A verdict sent back goes to its author, who may not be at the desk that hour: they hold it this long.
+REVIEW_SENT_BACK_LEASE_DURATION = timedelta(hours=int(os.environ.get("REVIEW_SENT_BACK_LEASE_HOURS", "24")))
+# A verdict with no evidence: "warn" flags it on the editor's desk, "refuse" also refuses to draft or approve it.
+VERDICT_WITHOUT_EVIDENCE = os.environ.get("VERDICT_WITHOUT_EVIDENCE", "warn")
+if VERDICT_WITHOUT_EVIDENCE not in ("warn", "refuse"):
+    raise ImproperlyConfigured("VERDICT_WITHOUT_EVIDENCE must be warn or refuse.")
+
+# --- E-mail ------------------------------------------------------------------------------------
+# Authors hear of verdicts sent back, approved and published. Without EMAIL_HOST nothing is sent
+# (the in-app inbox still shows it); local settings print mail to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "workbench@localhost")
+# Where the workbench itself is served, for links in mail.
+WORKBENCH_URL = os.environ.get("WORKBENCH_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.dummy.EmailBackend"
+)
 
 # --- Security -------------------------------------------------------------------------------
 # SecurityMiddleware and XFrameOptionsMiddleware set these on every response, pages and API alike;

@@ -9,3 +9,6 @@ ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost"]
 
 # Benchmarks, evaluation and training commands: development only, never in a serving process.
 INSTALLED_APPS = [*INSTALLED_APPS, "lab.apps.LabConfig"]
+
+# Mail to authors (verdict sent back, approved, published) is printed where `make run` serves.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -10,7 +10,10 @@
   }
 
   function navItems() {
-    return Array.prototype.slice.call(document.querySelectorAll("[data-nav-item]"));
+    // Items in a hidden tab are skipped: j and k move through what is on screen.
+    return Array.prototype.slice.call(document.querySelectorAll("[data-nav-item]")).filter(function (item) {
+      return !item.closest("[hidden]");
+    });
   }
 
   function currentItem() {
@@ -85,7 +88,7 @@
       }
       case "a": decide("accept"); break;
       case "r": decide("reject"); break;
-      case "e": if (!focusForm("#evidence-form")) return; break;
+      case "e": showTab("evidence"); if (!focusForm("#evidence-form")) return; break;
       case "v": if (!focusForm("#verdict-form")) return; break;
       case "?": showHelp(); break;
       default: return;
@@ -128,11 +131,14 @@
   // The article pane ends at the bottom of the window (however tall the claim header above it is),
   // and on arrival it is scrolled, on its own, so that the claim sits in its upper third.
   function fitArticle() {
-    var pane = document.querySelector(".workspace .article");
-    if (!pane || getComputedStyle(pane).position !== "sticky") return null;
-    var top = Math.max(0, pane.getBoundingClientRect().top);
-    pane.style.maxHeight = Math.max(240, window.innerHeight - top - 12) + "px";
-    return pane;
+    var panes = document.querySelectorAll(".workspace .pane");
+    var article = document.querySelector(".workspace .article");
+    if (!article || getComputedStyle(article).position !== "sticky") return null;
+    panes.forEach(function (pane) {
+      var top = Math.max(0, pane.getBoundingClientRect().top);
+      pane.style.maxHeight = Math.max(240, window.innerHeight - top - 12) + "px";
+    });
+    return article;
   }
 
   function revealClaim() {
@@ -145,12 +151,75 @@
 
   window.addEventListener("resize", fitArticle);
 
-  function arrive() { restoreFocus(); tickLeases(); revealClaim(); }
+  // Tabs (suggestions, evidence, history) in the workspace. Without this script every panel shows.
+  function showTab(name) {
+    var tabs = document.querySelector("[data-tabs]");
+    if (!tabs) return false;
+    var found = false;
+    tabs.querySelectorAll("[role=tab]").forEach(function (tab) {
+      var selected = tab.getAttribute("data-tab") === name;
+      found = found || selected;
+      tab.setAttribute("aria-selected", selected ? "true" : "false");
+      tab.tabIndex = selected ? 0 : -1;
+      var panel = document.getElementById(tab.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !selected;
+    });
+    return found;
+  }
+
+  function setUpTabs() {
+    var tabs = document.querySelector("[data-tabs]");
+    if (!tabs) return;
+    var wanted = (location.hash || "").slice(1);
+    var selected = tabs.querySelector("[role=tab][aria-selected=true]");
+    if (!showTab(wanted)) showTab(selected ? selected.getAttribute("data-tab") : "suggestions");
+  }
+
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest ? event.target.closest("[role=tab][data-tab]") : null;
+    if (tab) showTab(tab.getAttribute("data-tab"));
+  });
+
+  // A form larger than the server accepts is stopped here, before it is sent: the server could
+  // only refuse it, and what was typed would be gone from the page.
+  function formBytes(form) {
+    var total = 0;
+    form.querySelectorAll("textarea, input:not([type=file])").forEach(function (field) {
+      total += new Blob([field.value || ""]).size;
+    });
+    return total;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var limit = Number(document.body.getAttribute("data-max-post-bytes"));
+    var form = event.target;
+    if (!limit || !form || (form.method || "").toLowerCase() !== "post") return;
+    var size = formBytes(form);
+    if (size <= limit) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var largest = null;
+    form.querySelectorAll("textarea, input").forEach(function (field) {
+      if (!largest || (field.value || "").length > (largest.value || "").length) largest = field;
+    });
+    var note = form.querySelector(".too-large");
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "error too-large";
+      note.setAttribute("role", "alert");
+      (largest || form).insertAdjacentElement("afterend", note);
+    }
+    note.textContent = "Too large to send: " + (size / 1048576).toFixed(1) + " MB, and this workbench takes at most " +
+      (limit / 1048576).toFixed(1) + " MB. Nothing was sent and your text is still here; shorten it and try again.";
+    if (largest) largest.focus();
+  }, true);
+
+  function arrive() { setUpTabs(); restoreFocus(); tickLeases(); revealClaim(); }
 
   document.addEventListener("DOMContentLoaded", arrive);
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target === document.body) arrive();
-    else tickLeases();
+    else { tickLeases(); setUpTabs(); }
   });
   setInterval(tickLeases, 1000);
 })();
