@@ -33,7 +33,8 @@ def _clean_types(claim_types: Sequence[object]) -> list[str]:
 
 
 def _clean_spans(spans: Sequence[object], *, field: str, required: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Entities and dates are spans of the article: ``text``, ``start`` and ``end`` at least."""
+    """Entities and dates are spans of the article: ``text`` and the ``required`` keys at least. An
+    entity a reviewer adds by name has no offsets; offsets that are given must be valid."""
     if isinstance(spans, str) or not isinstance(spans, Sequence):
         raise InvalidInputError(f"{field} must be a list.", field=field)
     if len(spans) > MAX_ANNOTATIONS:
@@ -45,11 +46,15 @@ def _clean_spans(spans: Sequence[object], *, field: str, required: tuple[str, ..
         missing = [key for key in required if key not in span]
         if missing:
             raise InvalidInputError(f"{field} item {number} lacks {', '.join(missing)}.", field=field)
-        text, start, end = span["text"], span["start"], span["end"]
+        text = span["text"]
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_ANNOTATION_TEXT_CHARS:
             raise InvalidInputError(
                 f"{field} item {number} needs a text of 1 to {MAX_ANNOTATION_TEXT_CHARS} characters.", field=field
             )
+        if "start" not in span and "end" not in span:
+            cleaned.append(span)
+            continue
+        start, end = span.get("start"), span.get("end")
         if not all(isinstance(offset, int) and not isinstance(offset, bool) for offset in (start, end)):
             raise InvalidInputError(f"{field} item {number}: start and end must be whole numbers.", field=field)
         if not 0 <= start <= end:
@@ -82,7 +87,7 @@ def claim_annotations_correct(
     if claim_types is not None:
         changes["claim_types"] = _clean_types(claim_types)
     if entities is not None:
-        changes["entities"] = _clean_spans(entities, field="entities", required=("text", "start", "end", "label"))
+        changes["entities"] = _clean_spans(entities, field="entities", required=("text", "label"))
     if dates is not None:
         changes["dates"] = _clean_spans(dates, field="dates", required=("text", "start", "end"))
 

@@ -66,6 +66,14 @@ def test_people_without_a_role_cannot_correct(outsider):
         claim_annotations_correct(user=outsider, claim_id=claim.pk, expected_version=1, speaker="X")
 
 
+def test_an_entity_added_by_name_needs_no_offsets(reviewer):
+    claim = ClaimFactory()
+    corrected = claim_annotations_correct(
+        user=reviewer, claim_id=claim.pk, expected_version=1, entities=[{"text": "Turkey", "label": "GPE"}]
+    )
+    assert corrected.entities == [{"text": "Turkey", "label": "GPE"}]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -74,6 +82,7 @@ def test_people_without_a_role_cannot_correct(outsider):
         ({"speaker": "x" * 201}, "speaker is limited to 200 characters"),
         ({"entities": [{"text": "Jane", "start": 1, "end": 5}]}, "entities item 1 lacks label"),
         ({"entities": [{**ENTITY, "start": 20}]}, "start must not pass end"),
+        ({"entities": [{"text": "Jane", "label": "PERSON", "start": 1}]}, "start and end must be whole numbers"),
         ({"dates": [{**DATE, "start": "30"}]}, "start and end must be whole numbers"),
         ({"dates": ["Friday"]}, "dates item 1 must be an object"),
     ],
