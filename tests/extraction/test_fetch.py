@@ -150,10 +150,9 @@ def test_it_stops_streaming_a_body_once_it_passes_the_size_limit(server_url: str
 
 
 def test_it_gives_up_after_the_timeout(server_url: str) -> None:
-    started = time.monotonic()
+    # The origin answers after 1.5 s: a fetch that waited for it would succeed instead of raising.
     with pytest.raises(FetchError):
         _fetch(f"{server_url}/slow", timeout=0.3)
-    assert time.monotonic() - started < 1.4
 
 
 def test_it_reports_http_errors(server_url: str) -> None:
