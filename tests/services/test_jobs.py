@@ -37,3 +37,26 @@ def test_a_rolled_back_transaction_sends_nothing(expired_lease, django_capture_o
             raise RuntimeError("the write failed")
     assert callbacks == []
     assert Claim.objects.get(pk=expired_lease.pk).assignee_id is not None
+
+
+@pytest.mark.parametrize(
+    ("task_name", "queue"),
+    [
+        ("claims_process_new_task", "claims"),
+        ("claim_suggest_task", "claims"),
+        ("leases_release_expired_task", "claims"),
+        ("sources_embed_task", "library"),
+        ("source_fetch_task", "library"),
+        ("claims_rematch_task", "library"),
+    ],
+)
+def test_library_work_has_its_own_queue_so_an_import_never_delays_new_claims(task_name, queue):
+    from workbench.celery import app
+
+    assert app.amqp.router.route({}, f"claims.tasks.{task_name}")["queue"].name == queue
+
+
+def test_a_worker_started_without_a_queue_serves_both():
+    from workbench.celery import app
+
+    assert {queue.name for queue in app.amqp.queues.values()} == {"claims", "library"}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from claims.similarity.config import CLAIM_MATCHING_ENCODER
 
@@ -145,6 +146,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Two queues, so that a burst of library work (an import of thousands of sources, each embedded and
+# then re-matched) never stands in front of what reviewers wait for (new articles' claims and their
+# suggestions). A worker started without -Q serves both; production runs one pool per queue.
+CELERY_TASK_DEFAULT_QUEUE = "claims"
+CELERY_TASK_QUEUES = (Queue("claims"), Queue("library"))
+CELERY_TASK_ROUTES = {
+    "claims.tasks.sources_embed_task": {"queue": "library"},
+    "claims.tasks.source_fetch_task": {"queue": "library"},
+    "claims.tasks.claims_rematch_task": {"queue": "library"},
+}
 CELERY_BEAT_SCHEDULE = {
     "release-expired-leases": {"task": "claims.tasks.leases_release_expired_task", "schedule": 60.0},
     "sweep-unprocessed-claims": {"task": "claims.tasks.claims_sweep_unprocessed_task", "schedule": 300.0},
