@@ -9,6 +9,7 @@ import logging
 import time
 
 import pytest
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -25,7 +26,6 @@ from .conftest import celery_publishing_to, embedded_source_library, wait_for
 pytestmark = [pytest.mark.integration]
 
 VISIBILITY_TIMEOUT_SECONDS = 6
-CELERY_QUEUE = "celery"
 # kombu's Redis transport keeps delivered-but-unacknowledged messages in this hash until acked.
 UNACKED_KEY = "unacked"
 
@@ -63,7 +63,8 @@ def _suggested_count(claim_ids: list[int]) -> int:
 
 def _broker_backlog(private_redis) -> tuple[int, int]:
     client = private_redis.client()
-    return client.llen(CELERY_QUEUE), client.hlen(UNACKED_KEY)
+    # Suggestion jobs go to the claims queue (the default one).
+    return client.llen(settings.CELERY_TASK_DEFAULT_QUEUE), client.hlen(UNACKED_KEY)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
