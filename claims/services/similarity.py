@@ -23,10 +23,8 @@ from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTa
 from ..models import Claim, Source, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
-from ..similarity.fusion import weighted_score_fusion
-from ..similarity.index import top_k_rows
 from ..similarity.lexical import BM25Index
-from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for
+from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for, hybrid_rank
 from ..similarity.stores import get_vector_store
 from ..similarity.text import clean_query
 
@@ -112,40 +110,23 @@ def _hybrid(
     cosines_of: Callable[[list[int]], dict[int, float]],
     keep: int,
 ) -> dict[int, dict[str, float]]:
-    """The `keep` best candidates by weighted fusion of cosine and BM25, with each method's own score.
-
-    Candidates are the union of the `dense` hits and as many BM25 hits, and each is scored by both
-    methods: a passage BM25 ranks first but the vector search ranked lower still gets its real
-    cosine, fetched here, rather than counting as 0. The fusion is the one `evaluate_matching`
-    measures (`FusionConfig`).
-    """
-    bm25_all = lexical.score_all(text)
-    pool = max(len(dense), keep)
-    lexical_top = [int(lexical.ids[row]) for row in top_k_rows(bm25_all, pool) if bm25_all[row] > 0]  # type: ignore[call-overload]
-    cosines = dict(dense)
-    unscored = [row_id for row_id in lexical_top if row_id not in cosines]
-    if unscored:
-        cosines.update(cosines_of(unscored))
-    # Only rows that still exist are candidates: the BM25 index may predate a deletion.
-    candidates = sorted(cosines)
-    bm25 = {
-        row_id: float(bm25_all[lexical.row_of[row_id]]) if row_id in lexical.row_of else 0.0 for row_id in candidates
-    }
-    # Cosine plus a weight times BM25 over the query's best BM25 score; on CheckThat! dev data this
-    # beat reciprocal rank fusion by 0.02 MAP@5 or more.
-    fusion = fusion_for(get_embedder())
-    fused = weighted_score_fusion(
-        {DENSE_METHOD: {row_id: cosines[row_id] for row_id in candidates}, LEXICAL_METHOD: bm25},
-        weights=fusion.weights,
-        normalisation=fusion.normalisation,
+    """The `keep` best candidates by the hybrid ranking `evaluate_matching` measures
+    (`retrieval.hybrid_rank`), with each method's own score, best first."""
+    results = hybrid_rank(
+        lexical=lexical,
+        lexical_scores=lexical.score_all(text),
+        dense=dense,
+        cosines_of=cosines_of,  # type: ignore[arg-type]
+        keep=keep,
+        fusion=fusion_for(get_embedder()),
     )
     return {
-        int(row_id): {  # type: ignore[call-overload]
-            "fused": round(score, 6),
-            DENSE_METHOD: round(cosines[row_id], 6),  # type: ignore[index]
-            LEXICAL_METHOD: round(bm25[row_id], 4),  # type: ignore[index]
+        int(result.id): {  # type: ignore[call-overload]
+            "fused": round(result.score, 6),
+            DENSE_METHOD: round(result.method_scores[DENSE_METHOD], 6),
+            LEXICAL_METHOD: round(result.method_scores[LEXICAL_METHOD], 4),
         }
-        for row_id, score in fused[:keep]
+        for result in results
     }
 
 
