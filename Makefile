@@ -66,7 +66,12 @@ test-integration: install services
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# mypy with the django-stubs plugin; strict on the service layer and the computing packages (pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
 
 # Benchmarks print tables; they run on throwaway databases (PostgreSQL ones are created and dropped).
 bench: install

@@ -25,8 +25,8 @@ from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
 from ..similarity.lexical import BM25Index
 from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for, hybrid_rank
-from ..similarity.stores import get_vector_store
 from ..similarity.text import clean_query
+from .vector_stores import get_vector_store
 
 EMBED_BATCH = 64
 
