@@ -339,5 +339,5 @@ def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
         keep=k,
     )
     ranked = sorted(scores.items(), key=lambda item: -item[1]["fused"])
-    passages = SourcePassage.objects.select_related("source").in_bulk([passage_id for passage_id, _ in ranked])
-    return [PassageHit(passages[pid], s) for pid, s in ranked if pid in passages]
+    found = SourcePassage.objects.select_related("source").in_bulk([passage_id for passage_id, _ in ranked])
+    return [PassageHit(found[pid], s) for pid, s in ranked if pid in found]

@@ -252,7 +252,7 @@ def source_fetch(*, source_id: int) -> Source | None:
         return source
     with transaction.atomic():
         source = Source.objects.select_for_update().get(pk=source_id)
-        fields = {
+        fields: dict[str, object] = {
             "url": source.url,
             "title": headline[:500] if headline and source.title == source.url else source.title,
             "publisher": source.publisher,
@@ -283,13 +283,3 @@ def source_retire(*, user: User, source_id: int, retire: bool = True) -> Source:
             _replace_passages(source)
             _queue_embedding([source.pk], rematch=True)
     return source
-
-
-def _replace_passages(source: Source) -> None:
-    source.passages.all().delete()
-    SourcePassage.objects.bulk_create(
-        [
-            SourcePassage(source=source, position=position, text=passage.text, start=passage.start, end=passage.end)
-            for position, passage in enumerate(chunk_passages(source.body or source.title))
-        ]
-    )

@@ -55,6 +55,12 @@ def fusion_for(embedder: Embedder | None) -> FusionConfig:
     return FusionConfig(weights={DENSE_METHOD: 1.0, LEXICAL_METHOD: float(bm25_weight)})
 
 
+def _ranking(scores: Mapping[Hashable, float], *, keep_zero: bool) -> list[Hashable]:
+    """Ids best first (ties by id); without `keep_zero`, ids a method gave nothing are left out."""
+    kept = [row_id for row_id, value in scores.items() if keep_zero or value > 0]
+    return sorted(kept, key=lambda row_id: (-scores[row_id], str(row_id)))
+
+
 @dataclass(frozen=True)
 class RetrievalResult:
     id: Hashable
@@ -99,10 +105,7 @@ def hybrid_rank(
         scores[DENSE_METHOD] = cosines
     if fusion.method == "rrf":
         rankings = {
-            method: sorted(
-                (row_id for row_id, value in method_scores.items() if value > 0 or method == DENSE_METHOD),
-                key=lambda row_id, values=method_scores: (-values[row_id], str(row_id)),
-            )
+            method: _ranking(method_scores, keep_zero=method == DENSE_METHOD)
             for method, method_scores in scores.items()
         }
         fused = reciprocal_rank_fusion(rankings, k=fusion.rrf_k, weights=fusion.weights)
