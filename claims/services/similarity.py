@@ -12,11 +12,12 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
@@ -73,7 +74,7 @@ class _LexicalCache:
     lock: threading.Lock = field(default_factory=threading.Lock)
     indexes: dict[str, tuple[tuple[object, ...], BM25Index]] = field(default_factory=dict)
 
-    def get(self, name: str, queryset, stamp: tuple[object, ...]) -> BM25Index:  # type: ignore[no-untyped-def]
+    def get(self, name: str, queryset: QuerySet[Any], stamp: tuple[object, ...]) -> BM25Index:
         with self.lock:
             cached = self.indexes.get(name)
             if cached is not None and cached[0] == stamp:
@@ -94,7 +95,7 @@ def _library_stamp() -> tuple[object, ...]:
     return (sources["count"], sources["changed"], latest_passage)
 
 
-def _published_stamp(published) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+def _published_stamp(published: QuerySet[Claim]) -> tuple[object, ...]:
     summary = published.aggregate(count=Count("id"), changed=Max("updated_at"))
     return (summary["count"], summary["changed"])
 
@@ -130,7 +131,9 @@ def _hybrid(
     }
 
 
-def _stored_cosines(rows, *, vector: np.ndarray, model_version: str) -> Callable[[list[int]], dict[int, float]]:  # type: ignore[no-untyped-def]
+def _stored_cosines(
+    rows: QuerySet[Any], *, vector: np.ndarray, model_version: str
+) -> Callable[[list[int]], dict[int, float]]:
     store = get_vector_store()
 
     def cosines_of(ids: list[int]) -> dict[int, float]:
