@@ -13,14 +13,17 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpq5 \
     && rm -rf /var/lib/apt/lists/*
 
-# torch first, so sentence-transformers does not pull a build of its own. Point pip at an index
-# that serves the CPU build (docker build --build-arg PIP_EXTRA_INDEX_URL=...) to keep the image small.
+# torch first and on its own (the lock files leave it out), then exactly the runtime lock, with hashes
+# and without resolving anything. Point pip at an index that serves the CPU build of torch
+# (docker build --build-arg PIP_EXTRA_INDEX_URL=...) to keep the image small.
 ARG PIP_EXTRA_INDEX_URL=""
 RUN pip install torch==2.13.0
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY workbench ./workbench
 COPY claims ./claims
-RUN pip install .
+RUN pip install --no-deps --no-build-isolation . && pip check
 COPY manage.py ./
 COPY fixtures ./fixtures
 

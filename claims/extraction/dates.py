@@ -107,23 +107,27 @@ _INVALID = "invalid"
 
 
 def _resolve(groups: dict[str, str | None], *, published_at: datetime.date | None) -> str | None:
-    if groups.get("relative"):
+    relative = groups.get("relative")
+    if relative:
         if published_at is None:
             return None
-        offset = RELATIVE_DAYS[groups["relative"].lower()]  # type: ignore[union-attr]
+        offset = RELATIVE_DAYS[relative.lower()]
         try:
             return (published_at + datetime.timedelta(days=offset)).isoformat()
         except OverflowError:
             # "tomorrow" of 31 December 9999 is past the calendar; the mention stays, unresolved.
             return None
-    year = int(groups["year"]) if groups.get("year") else None
-    if groups.get("month_number"):
-        month: int | None = int(groups["month_number"])  # type: ignore[arg-type]
-    elif groups.get("month"):
-        month = MONTHS[groups["month"].lower().rstrip(".")]  # type: ignore[union-attr]
+    year_text, month_number, month_name, day_text = (
+        groups.get(name) for name in ("year", "month_number", "month", "day")
+    )
+    year = int(year_text) if year_text else None
+    if month_number:
+        month: int | None = int(month_number)
+    elif month_name:
+        month = MONTHS[month_name.lower().rstrip(".")]
     else:
         month = None
-    day = int(groups["day"]) if groups.get("day") else None
+    day = int(day_text) if day_text else None
     if month is None:
         return f"{year:04d}" if year is not None else None
     if day is None:

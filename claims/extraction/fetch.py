@@ -205,7 +205,7 @@ class _GuardedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(
         self, *args: object, allow_private: bool, allowed_private_hosts: frozenset[str], **kwargs: object
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[call-overload]
         self._allow_private = allow_private
         self._allowed_private_hosts = allowed_private_hosts
 
@@ -230,7 +230,7 @@ class _GuardedHTTPHandler(urllib.request.HTTPHandler):
         connection = functools.partial(
             _GuardedHTTPConnection, allow_private=self._allow_private, allowed_private_hosts=self._allowed_private_hosts
         )
-        return self.do_open(connection, req)  # type: ignore[arg-type]
+        return self.do_open(connection, req)
 
 
 class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
@@ -245,7 +245,7 @@ class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
             allow_private=self._allow_private,
             allowed_private_hosts=self._allowed_private_hosts,
         )
-        return self.do_open(connection, req, context=self._context)  # type: ignore[arg-type,attr-defined]
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
 
 
 class _CheckedRedirectHandler(urllib.request.HTTPRedirectHandler):

@@ -9,7 +9,7 @@ import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -62,8 +62,8 @@ class CandidateClaim:
     is_checkworthy: bool
     claim_types: list[str]
     speaker: str | None
-    entities: list[dict] = field(default_factory=list)
-    dates: list[dict] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    dates: list[dict[str, Any]] = field(default_factory=list)
     priority: float = 0.0
 
 
@@ -133,7 +133,7 @@ def extract_claims(
             {"text": date.text, "start": span.start + date.start, "end": span.start + date.end, "value": date.value}
             for date in date_mentions
         ]
-        entity_dicts: list[dict] = []
+        entity_dicts: list[dict[str, Any]] = []
         if checkworthy[index]:
             entity_dicts, dates = entity_annotations(entities.get(index), sentence_start=span.start, dates=dates)
         claim_types = classify_claim(span.text, dates=date_mentions, in_quotation=in_quotation[index])
@@ -158,11 +158,11 @@ def extract_claims(
 
 
 def entity_annotations(
-    mentions: list[EntityMention], *, sentence_start: int, dates: list[dict]
-) -> tuple[list[dict], list[dict]]:
+    mentions: list[EntityMention], *, sentence_start: int, dates: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A sentence's entity mentions as annotations with article offsets, and its dates with the
     recogniser's DATE mentions that the rule-based finder missed added (without a resolved value)."""
-    entity_dicts: list[dict] = []
+    entity_dicts: list[dict[str, Any]] = []
     dates = list(dates)
     for mention in mentions:
         start, end = sentence_start + mention.start, sentence_start + mention.end
@@ -179,7 +179,7 @@ class _EntityCache:
     def __init__(self, spans: list[SentenceSpan], *, enabled: bool) -> None:
         self._spans = spans
         self._enabled = enabled
-        self._cache: dict[int, list] = {}
+        self._cache: dict[int, list[EntityMention]] = {}
 
     def prefetch(self, indexes: list[int]) -> None:
         missing = [index for index in indexes if index not in self._cache]
@@ -188,7 +188,7 @@ class _EntityCache:
         for index, mentions in zip(missing, find_entities([self._spans[i].text for i in missing]), strict=True):
             self._cache[index] = mentions
 
-    def get(self, index: int) -> list:
+    def get(self, index: int) -> list[EntityMention]:
         self.prefetch([index])
         return self._cache.get(index, [])
 

@@ -69,7 +69,7 @@ class BackupReport:
 
 
 def history_models() -> tuple[type[models.Model], ...]:
-    return tuple(model.history.model for model in (Claim, Verdict, Evidence))  # type: ignore[attr-defined]
+    return tuple(model.history.model for model in (Claim, Verdict, Evidence))
 
 
 def backed_up_models() -> tuple[type[models.Model], ...]:
@@ -80,7 +80,7 @@ def _label(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
-def _user_fields(model: type[models.Model]) -> list[models.ForeignKey]:
+def _user_fields(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
     user_model = get_user_model()
     return [
         model_field
@@ -89,7 +89,7 @@ def _user_fields(model: type[models.Model]) -> list[models.ForeignKey]:
     ]
 
 
-def _encode(model_field: models.Field, value: Any) -> Any:
+def _encode(model_field: models.Field[Any, Any], value: Any) -> Any:
     if value is None:
         return None
     if isinstance(model_field, EmbeddingField):
@@ -100,7 +100,7 @@ def _encode(model_field: models.Field, value: Any) -> Any:
     return value
 
 
-def _decode(model_field: models.Field, value: Any) -> Any:
+def _decode(model_field: models.Field[Any, Any], value: Any) -> Any:
     if value is None:
         return None
     if isinstance(model_field, EmbeddingField):

@@ -63,6 +63,8 @@ def published_claim_record(claim: Claim) -> PublishedClaimRecord:
     """Call with a claim from ``claims_published`` whose evidence (with sources) is prefetched."""
     verdict = claim.verdict
     article = claim.article
+    if verdict.published_at is None:
+        raise ValueError(f"claim {claim.pk} has no published verdict; pass claims from claims_published")
     return PublishedClaimRecord(
         claim_id=claim.pk,
         text=claim.text,

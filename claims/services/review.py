@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 from django.conf import settings
@@ -30,11 +31,11 @@ from .jobs import job_queue_after_commit
 _TAKE_ATTEMPTS = 20
 
 
-def _lease_expiry() -> timezone.datetime:
+def _lease_expiry() -> dt.datetime:
     return timezone.now() + settings.REVIEW_LEASE_DURATION
 
 
-def _available(now: timezone.datetime) -> Q:
+def _available(now: dt.datetime) -> Q:
     return Q(status__in=CLAIM_TRANSITIONS[ClaimAction.TAKE].allowed_from) & lease_free_q(now)
 
 
@@ -224,7 +225,7 @@ def claim_promote(*, user: User, claim_id: int, expected_version: int | None = N
     return claim
 
 
-def _missing_entity_annotations(claim_id: int) -> dict[str, list[dict]]:
+def _missing_entity_annotations(claim_id: int) -> dict[str, list[dict[str, object]]]:
     """Ingest looks entities up only for check-worthy sentences (the recogniser is the slowest step):
     a sentence promoted into the queue gets them now, before any lock is taken."""
     claim = Claim.objects.filter(pk=claim_id).only("text", "start", "entities", "dates").first()

@@ -12,23 +12,22 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
 from ..models import Claim, Source, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
-from ..similarity.fusion import weighted_score_fusion
-from ..similarity.index import top_k_rows
 from ..similarity.lexical import BM25Index
-from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for
-from ..similarity.stores import get_vector_store
+from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for, hybrid_rank
 from ..similarity.text import clean_query
+from .vector_stores import get_vector_store
 
 EMBED_BATCH = 64
 
@@ -75,7 +74,7 @@ class _LexicalCache:
     lock: threading.Lock = field(default_factory=threading.Lock)
     indexes: dict[str, tuple[tuple[object, ...], BM25Index]] = field(default_factory=dict)
 
-    def get(self, name: str, queryset, stamp: tuple[object, ...]) -> BM25Index:  # type: ignore[no-untyped-def]
+    def get(self, name: str, queryset: QuerySet[Any], stamp: tuple[object, ...]) -> BM25Index:
         with self.lock:
             cached = self.indexes.get(name)
             if cached is not None and cached[0] == stamp:
@@ -96,7 +95,7 @@ def _library_stamp() -> tuple[object, ...]:
     return (sources["count"], sources["changed"], latest_passage)
 
 
-def _published_stamp(published) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+def _published_stamp(published: QuerySet[Claim]) -> tuple[object, ...]:
     summary = published.aggregate(count=Count("id"), changed=Max("updated_at"))
     return (summary["count"], summary["changed"])
 
@@ -112,44 +111,29 @@ def _hybrid(
     cosines_of: Callable[[list[int]], dict[int, float]],
     keep: int,
 ) -> dict[int, dict[str, float]]:
-    """The `keep` best candidates by weighted fusion of cosine and BM25, with each method's own score.
-
-    Candidates are the union of the `dense` hits and as many BM25 hits, and each is scored by both
-    methods: a passage BM25 ranks first but the vector search ranked lower still gets its real
-    cosine, fetched here, rather than counting as 0. The fusion is the one `evaluate_matching`
-    measures (`FusionConfig`).
-    """
-    bm25_all = lexical.score_all(text)
-    pool = max(len(dense), keep)
-    lexical_top = [int(lexical.ids[row]) for row in top_k_rows(bm25_all, pool) if bm25_all[row] > 0]  # type: ignore[call-overload]
-    cosines = dict(dense)
-    unscored = [row_id for row_id in lexical_top if row_id not in cosines]
-    if unscored:
-        cosines.update(cosines_of(unscored))
-    # Only rows that still exist are candidates: the BM25 index may predate a deletion.
-    candidates = sorted(cosines)
-    bm25 = {
-        row_id: float(bm25_all[lexical.row_of[row_id]]) if row_id in lexical.row_of else 0.0 for row_id in candidates
-    }
-    # Cosine plus a weight times BM25 over the query's best BM25 score; on CheckThat! dev data this
-    # beat reciprocal rank fusion by 0.02 MAP@5 or more.
-    fusion = fusion_for(get_embedder())
-    fused = weighted_score_fusion(
-        {DENSE_METHOD: {row_id: cosines[row_id] for row_id in candidates}, LEXICAL_METHOD: bm25},
-        weights=fusion.weights,
-        normalisation=fusion.normalisation,
+    """The `keep` best candidates by the hybrid ranking `evaluate_matching` measures
+    (`retrieval.hybrid_rank`), with each method's own score, best first."""
+    results = hybrid_rank(
+        lexical=lexical,
+        lexical_scores=lexical.score_all(text),
+        dense=dense,
+        cosines_of=cosines_of,  # type: ignore[arg-type]
+        keep=keep,
+        fusion=fusion_for(get_embedder()),
     )
     return {
-        int(row_id): {  # type: ignore[call-overload]
-            "fused": round(score, 6),
-            DENSE_METHOD: round(cosines[row_id], 6),  # type: ignore[index]
-            LEXICAL_METHOD: round(bm25[row_id], 4),  # type: ignore[index]
+        int(result.id): {  # type: ignore[call-overload]
+            "fused": round(result.score, 6),
+            DENSE_METHOD: round(result.method_scores[DENSE_METHOD], 6),
+            LEXICAL_METHOD: round(result.method_scores[LEXICAL_METHOD], 4),
         }
-        for row_id, score in fused[:keep]
+        for result in results
     }
 
 
-def _stored_cosines(rows, *, vector: np.ndarray, model_version: str) -> Callable[[list[int]], dict[int, float]]:  # type: ignore[no-untyped-def]
+def _stored_cosines(
+    rows: QuerySet[Any], *, vector: np.ndarray, model_version: str
+) -> Callable[[list[int]], dict[int, float]]:
     store = get_vector_store()
 
     def cosines_of(ids: list[int]) -> dict[int, float]:
@@ -358,5 +342,5 @@ def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
         keep=k,
     )
     ranked = sorted(scores.items(), key=lambda item: -item[1]["fused"])
-    passages = SourcePassage.objects.select_related("source").in_bulk([passage_id for passage_id, _ in ranked])
-    return [PassageHit(passages[pid], s) for pid, s in ranked if pid in passages]
+    found = SourcePassage.objects.select_related("source").in_bulk([passage_id for passage_id, _ in ranked])
+    return [PassageHit(found[pid], s) for pid, s in ranked if pid in found]

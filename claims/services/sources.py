@@ -252,7 +252,7 @@ def source_fetch(*, source_id: int) -> Source | None:
         return source
     with transaction.atomic():
         source = Source.objects.select_for_update().get(pk=source_id)
-        fields = {
+        fields: dict[str, object] = {
             "url": source.url,
             "title": headline[:500] if headline and source.title == source.url else source.title,
             "publisher": source.publisher,

@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "SIMILARITY_EMBEDDER": "onnx",
     "SIMILARITY_MODEL_DIR": PROJECT_ROOT / "var" / "models",
     "SIMILARITY_THREADS": 1,
+    # Nearest vectors a query starts from, before BM25's hits join them.
+    "SIMILARITY_CANDIDATES": 50,
     # An encoder folder written by `train_matching` (ONNX + manifest); empty means the packaged model.
     "SIMILARITY_ENCODER_DIR": str(CLAIM_MATCHING_ENCODER),
 }

@@ -11,7 +11,7 @@ import json
 import threading
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -49,7 +49,8 @@ def model_version_for(*, variant: str, model_name: str = MODEL_NAME) -> str:
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    normalised: np.ndarray = (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    return normalised
 
 
 class TorchEmbedder:
@@ -191,8 +192,9 @@ class OnnxEmbedder:
         return vectors
 
 
-def read_encoder_manifest(folder: Path) -> dict:
-    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+def read_encoder_manifest(folder: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    return manifest
 
 
 def load_encoder(folder: Path, *, threads: int | None = None) -> OnnxEmbedder:

@@ -100,7 +100,8 @@ class ExactNumpyIndex:
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[1] != self.dimensions:
             raise ValueError(f"Expected an (n, {self.dimensions}) matrix, got shape {vectors.shape}.")
-        return vectors @ self.vectors.T
+        similarities: np.ndarray = vectors @ self.vectors.T
+        return similarities
 
     def _reserve(self, size: int) -> None:
         if size <= self._matrix.shape[0]:

@@ -85,9 +85,10 @@ def export_transformer_to_onnx(*, source_model_path: Path, onnx_path: Path) -> N
         def forward(
             self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
         ) -> torch.Tensor:
-            return self.encoder(
+            hidden: torch.Tensor = self.encoder(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
+            return hidden
 
     # The example batch has padding so the trace keeps the attention-mask path.
     input_ids = torch.randint(1000, 2000, (2, 16))

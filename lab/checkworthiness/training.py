@@ -12,7 +12,6 @@ their label (further than `prune_margin`) are left out.
 
 import math
 import random
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -23,8 +22,8 @@ import torch
 from torch import nn
 from transformers import AutoTokenizer
 
-from claims.extraction import classifier as network
 from claims.extraction.checkworthiness import base_model_path, base_model_version
+from lab.checkworthiness import classifier as network
 from lab.checkworthiness.evaluation import LabelledSentence, best_threshold, binary_metrics, load_split
 
 
@@ -213,11 +212,10 @@ def prune_noisy(sentences: list[LabelledSentence], *, scores: np.ndarray, margin
 
 
 def _int8_scores(sentences: list[LabelledSentence], *, weights_dir: Path) -> np.ndarray:
-    from claims.extraction.checkworthiness import OnnxScorer
+    from lab.checkworthiness.export import build_scorer
 
-    with tempfile.TemporaryDirectory() as model_dir:
-        scorer = OnnxScorer(model_dir=Path(model_dir), quantized=True, threads=1, weights_dir=weights_dir)
-        return scorer.score([sentence.text for sentence in sentences])
+    scorer = build_scorer(variant="int8", weights_dir=weights_dir)
+    return scorer.score([sentence.text for sentence in sentences])
 
 
 def _length_bucketed_batches(sentences: list[LabelledSentence], batch_size: int) -> list[list[LabelledSentence]]:

@@ -38,7 +38,7 @@ CLOSING_SPECULATION = "As tensions remain high"
 
 @pytest.fixture(scope="module")
 def claims(tmp_path_factory: pytest.TempPathFactory) -> list[CandidateClaim]:
-    scorer = OnnxScorer(model_dir=tmp_path_factory.mktemp("models"), quantized=True, threads=1)
+    scorer = OnnxScorer(threads=1)
     text = SEED_ARTICLE.read_text(encoding="utf-8")
     return extract_claims(text=text, published_at=PUBLISHED, today=PUBLISHED, scorer=scorer)
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from claims.models import Source, SourcePassage
-from claims.similarity.stores import NumpyStore, PgvectorStore
+from claims.services.vector_stores import NumpyStore, PgvectorStore
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -6,18 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.extraction.checkworthiness import get_scorer
+from claims.extraction.checkworthiness import CheckworthinessScorer, get_scorer
 from claims.extraction.errors import ExtractionError
 from lab.checkworthiness.evaluation import evaluate_scores, load_split
-
-
-def _model_dir() -> Path | None:
-    """Exports are cached with the other models under the project's var folder."""
-    var_dir = getattr(settings, "VAR_DIR", None)
-    return Path(var_dir) / "models" if var_dir else None
 
 
 class Command(BaseCommand):
@@ -34,7 +27,8 @@ class Command(BaseCommand):
             "--backend",
             choices=("onnx", "onnx-fp32", "torch"),
             default=None,
-            help="Scorer backend: the served int8 ONNX export (default), its fp32 export, or the torch network.",
+            help="Scorer: the shipped int8 ONNX file (default), an fp32 export of the trained weights made for "
+            "this run, or the torch network (both need torch).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,9 +39,7 @@ class Command(BaseCommand):
         if not sentences:
             raise CommandError(f"{options['data']}/{options['split']}.jsonl holds no sentences")
         try:
-            scorer = get_scorer(
-                backend=options["backend"], model_dir=getattr(settings, "CHECKWORTHINESS_MODEL_DIR", None)
-            )
+            scorer = _scorer(options["backend"] or "onnx")
         except ExtractionError as error:
             raise CommandError(str(error)) from error
         scores = scorer.score([sentence.text for sentence in sentences])
@@ -58,3 +50,15 @@ class Command(BaseCommand):
             return
         for name, value in report.items():
             self.stdout.write(f"{name:<36} {value}")
+
+
+def _scorer(backend: str) -> CheckworthinessScorer:
+    if backend == "onnx":
+        return get_scorer()
+    if backend == "onnx-fp32":
+        from lab.checkworthiness.export import build_scorer
+
+        return build_scorer(variant="fp32")
+    from lab.checkworthiness.export import TorchScorer
+
+    return TorchScorer(threads=1)

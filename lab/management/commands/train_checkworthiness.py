@@ -1,4 +1,4 @@
-"""Fine-tune the check-worthiness classifier and write the shipped weights."""
+"""Fine-tune the check-worthiness classifier and write its trained weights (the ONNX file is built from them)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,16 @@ class Command(BaseCommand):
     help = (
         "Fine-tune the check-worthiness classifier on DIR/train.jsonl and part of DIR/dev.jsonl; the epoch and "
         "the thresholds are chosen on the rest of DIR/dev.jsonl (by default its dev-test sentences). "
-        "Writes claims/extraction/weights/ (or --output). Takes about 15 minutes "
-        "per epoch on one core."
+        "Writes lab/checkworthiness/weights/ (or --output); then run build_checkworthiness_onnx. Takes about "
+        "15 minutes per epoch on one core."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         defaults = TrainingConfig()
         parser.add_argument("--data", type=Path, required=True, help="Folder with train.jsonl and dev.jsonl.")
-        parser.add_argument("--output", type=Path, default=None, help="Weights folder (default: the shipped one).")
+        parser.add_argument(
+            "--output", type=Path, default=None, help="Weights folder (default: lab/checkworthiness/weights)."
+        )
         parser.add_argument("--epochs", type=int, default=defaults.epochs)
         parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
         parser.add_argument("--batch-size", type=int, default=defaults.batch_size)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from claims.extraction import classifier as network
+from lab.checkworthiness import classifier as network
 from lab.checkworthiness.evaluation import LabelledSentence
 from lab.checkworthiness.training import TrainingConfig, prune_noisy, split_dev, train_checkworthiness
 

@@ -3,8 +3,9 @@
 The shipped artefact holds only what training changed — low-rank (LoRA) updates of the encoder's
 linear layers and the head — so it stays a few hundred kilobytes instead of the encoder's 90 MB.
 Loading adds the updates into a fresh copy of the packaged encoder. A fully fine-tuned encoder
-(`lora_rank` 0 in the metadata) is saved whole instead: about 45 MB in float16. This module needs torch; the
-request path runs the ONNX export made from it (see `checkworthiness.py`).
+(`lora_rank` 0 in the metadata) is saved whole instead: about 45 MB in float16. This module needs torch;
+the product runs the int8 ONNX file built from it once (`build_checkworthiness_onnx`) and shipped in
+claims/extraction/weights/.
 """
 
 import json

@@ -9,7 +9,7 @@ of one model version: int8 and fp32 vectors must never share an index.
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from django.conf import settings
@@ -27,7 +27,7 @@ class VectorStore(Protocol):
     def nearest_passages(self, vector: np.ndarray, *, model_version: str, k: int) -> list[tuple[int, float]]: ...
 
     def similarities(
-        self, rows: QuerySet, vector: np.ndarray, *, model_version: str, ids: list[int]
+        self, rows: QuerySet[Any], vector: np.ndarray, *, model_version: str, ids: list[int]
     ) -> dict[int, float]:
         """Cosine similarity of `vector` to the given rows of `rows` (those with a vector of the model)."""
         ...
@@ -43,7 +43,7 @@ def _vector_literal(vector: np.ndarray) -> str:
 
 class PgvectorStore:
     def similarities(
-        self, rows: QuerySet, vector: np.ndarray, *, model_version: str, ids: list[int]
+        self, rows: QuerySet[Any], vector: np.ndarray, *, model_version: str, ids: list[int]
     ) -> dict[int, float]:
         # Computed by PostgreSQL: shipping the vectors out as text and parsing them costs more.
         table = rows.model._meta.db_table
@@ -51,7 +51,7 @@ class PgvectorStore:
         matching = rows.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
         return {row_id: float(value) for row_id, value in matching.annotate(cosine=cosine).values_list("id", "cosine")}
 
-    def _nearest(self, sql: str, params: list[object]) -> list[tuple[int, float]]:
+    def _nearest(self, sql: str, params: list[Any]) -> list[tuple[int, float]]:
         # SET LOCAL only lasts for the transaction, so it cannot leak into other queries on a pooled connection.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL hnsw.ef_search = %s", [int(settings.SIMILARITY_HNSW_EF_SEARCH)])
@@ -98,13 +98,13 @@ class NumpyStore:
         self._cache: dict[str, _Matrix] = {}
 
     def similarities(
-        self, rows: QuerySet, vector: np.ndarray, *, model_version: str, ids: list[int]
+        self, rows: QuerySet[Any], vector: np.ndarray, *, model_version: str, ids: list[int]
     ) -> dict[int, float]:
         query = np.asarray(vector, dtype=np.float32)
         matching = rows.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
         return {row_id: float(row_vector @ query) for row_id, row_vector in matching.values_list("id", "embedding")}
 
-    def _matrix(self, name: str, queryset: QuerySet, stamp_field: str) -> _Matrix:
+    def _matrix(self, name: str, queryset: QuerySet[Any], stamp_field: str) -> _Matrix:
         stamp = queryset.aggregate(latest=Max(stamp_field))["latest"]
         key = (queryset.count(), stamp)
         with self._lock:

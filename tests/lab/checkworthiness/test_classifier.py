@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from claims.extraction import classifier as network
 from claims.extraction.checkworthiness import base_model_path, base_model_version
+from lab.checkworthiness import classifier as network
 
 SENTENCES = [
     "Unemployment fell to 3.5 percent last year.",
