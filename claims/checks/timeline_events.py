@@ -50,7 +50,7 @@ _WEEKDAY_ONLY = re.compile(r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturd
 # Verbs that only carry the event their object names: "made an offer" is the offer.
 LIGHT_VERBS = frozenset(
     "make put give issue extend file hold submit present launch announce publish impose declare report sign "
-    "deliver unveil call order offer table lodge stage introduce carry conduct release".split()
+    "deliver unveil call order offer table lodge stage introduce carry conduct".split()
 )
 # Verbs whose subject is the event: "the petition came after ...", "the increase takes effect".
 SUBJECT_EVENT_VERBS = frozenset("be come happen occur take begin start follow precede arrive".split())
@@ -277,7 +277,7 @@ def _participant_words(tokens: Any, timeline: Timeline) -> frozenset[str]:
     for token in tokens:
         lower = token.text.lower()
         if token.pos_ == "PROPN" or (
-            token.pos_ == "NOUN" and token.dep_ in ("nsubj", "poss", "compound", "pobj", "agent")
+            token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubjpass", "dobj", "poss", "compound", "pobj", "agent")
         ):
             if token.pos_ == "NOUN" and token.lemma_.lower() in _TIME_NOUNS:
                 continue
@@ -315,6 +315,7 @@ def _clause_event(verb: Any, sentence: int, offset: int, timeline: Timeline, *, 
             target = keys if lemma in LIGHT_VERBS else weak
             if child.lemma_.lower() not in GENERIC_WORDS:
                 target.add(key_of(child.lemma_))
+            participants_from.append(child)
             if child.dep_ == "dobj":
                 participants_from.extend(t for t in child.subtree if t.pos_ == "PROPN" or (t.pos_ == "ADJ"))
         elif child.dep_ == "nsubj":
@@ -533,8 +534,15 @@ def _order_statements(doc: Any, sentence: int, offset: int, timeline: Timeline) 
     for token in doc:
         lower = token.text.lower()
         lemma = token.lemma_.lower()
-        if lower in ("after", "before", "following", "ahead", "prior") and token.dep_ in ("prep", "mark", "advmod"):
-            if lower in ("ahead", "prior"):
+        # "freed the journalists following the meeting": the parser may read "following" as a
+        # participle on the object; it still orders the clause.
+        participle = lower == "following" and token.dep_ in ("acl", "advcl") and token.head.dep_ in ("dobj", "ROOT")
+        if participle or (
+            lower in ("after", "before", "following", "ahead", "prior") and token.dep_ in ("prep", "mark", "advmod")
+        ):
+            if participle:
+                obj = next((c for c in token.children if c.dep_ == "dobj"), None)
+            elif lower in ("ahead", "prior"):
                 preposition = next((c for c in token.children if c.text.lower() in ("of", "to")), None)
                 if preposition is None:
                     continue
@@ -545,7 +553,8 @@ def _order_statements(doc: Any, sentence: int, offset: int, timeline: Timeline) 
                 obj = next((c for c in token.children if c.dep_ in ("pobj", "pcomp")), None)
             if obj is None:
                 continue
-            later, verb = _later_side(obj if token.dep_ == "mark" else token, sentence, offset, timeline)
+            anchor = obj if token.dep_ == "mark" else token.head if participle and token.head.pos_ == "NOUN" else token
+            later, verb = _later_side(anchor, sentence, offset, timeline)
             statements.append(
                 _statement(
                     doc,
