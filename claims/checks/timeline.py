@@ -72,6 +72,10 @@ def _timeline(article: str, published_at: datetime.date | None) -> Timeline:
     return build_timeline(article, published_at)
 
 
+def clear_cache() -> None:
+    _timeline.cache_clear()
+
+
 def _compatible(mention: EventMention, event: EventMention, *, weak: bool = False) -> bool:
     keys = event.weak_keys if weak else event.keys
     if not any_related(mention.keys, keys):

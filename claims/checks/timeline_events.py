@@ -69,6 +69,16 @@ SYNONYMS = {
     "strike": "strike", "walkout": "strike", "arrival": "arrive", "inspector": "inspect",
     "protester": "protest", "apologise": "apology", "apologize": "apology",
 }  # fmt: skip
+# Past forms that do not begin like their verb: a dated "met" can be the "meeting" of another sentence.
+IRREGULAR_FORMS = {
+    "meet": ("met",), "fall": ("fell",), "give": ("gave",), "make": ("made",), "take": ("took",),
+    "strike": ("struck",), "rise": ("rose",), "hold": ("held",), "begin": ("began", "begun"), "lead": ("led",),
+    "win": ("won",), "lose": ("lost",), "leave": ("left",), "send": ("sent",), "sell": ("sold",), "pay": ("paid",),
+    "speak": ("spoke",), "bring": ("brought",), "seek": ("sought",), "fight": ("fought",), "shoot": ("shot",),
+    "withdraw": ("withdrew",), "break": ("broke",), "fly": ("flew",), "draw": ("drew",), "grow": ("grew",),
+    "throw": ("threw",), "run": ("ran",), "stand": ("stood",), "write": ("wrote",), "drive": ("drove",),
+    "choose": ("chose",), "freeze": ("froze",), "buy": ("bought",), "tell": ("told",), "say": ("said",),
+}  # fmt: skip
 NATIONALITIES = {
     "russian": "russia", "ukrainian": "ukraine", "american": "united states", "u.s.": "united states",
     "british": "united kingdom", "french": "france", "german": "germany", "polish": "poland",
@@ -174,9 +184,16 @@ def any_related(lefts: frozenset[str], rights: frozenset[str]) -> bool:
 
 
 def build_timeline(text: str, published_at: datetime.date | None) -> Timeline:
+    """The article's order statements and the dated events they may name.
+
+    The parser is the expensive part, so it reads the sentences with an order phrase first, and
+    then only the dated sentences that share a word with one of their events.
+    """
     timeline = Timeline(text=text, aliases=_aliases(text))
     spans = split_sentences(text)
-    wanted: list[int] = []
+    ordering = [index for index, span in enumerate(spans) if ORDER_WORDS.search(span.text)]
+    if not ordering:
+        return timeline
     dates_by_sentence: dict[int, list[tuple[int, int, str, datetime.date | None, str]]] = {}
     last_date: datetime.date | None = None
     for index, span in enumerate(spans):
@@ -186,20 +203,41 @@ def build_timeline(text: str, published_at: datetime.date | None) -> Timeline:
             resolved = [value for *_rest, value, _kind in found if value is not None]
             if resolved:
                 last_date = resolved[-1]
-        if found or ORDER_WORDS.search(span.text):
-            wanted.append(index)
-    if not wanted:
-        return timeline
     nlp = get_parser()
-    for index, doc in zip(wanted, nlp.pipe([spans[i].text for i in wanted], batch_size=32), strict=True):
-        offset = spans[index].start
-        for start, end, date_text, value, kind in dates_by_sentence.get(index, []):
-            if value is None:
-                continue
-            timeline.events.extend(_dated_events(doc, index, offset, start, end, date_text, value, kind, timeline))
-        if ORDER_WORDS.search(spans[index].text):
-            timeline.statements.extend(_order_statements(doc, index, offset, timeline))
+    docs = dict(zip(ordering, nlp.pipe([spans[i].text for i in ordering], batch_size=32), strict=True))
+    for index in ordering:
+        timeline.statements.extend(_order_statements(docs[index], index, spans[index].start, timeline))
+    checkable = [s for s in timeline.statements if not s.hedged]
+    if not checkable:
+        return timeline
+    named = _surface_pattern(key for s in checkable for key in (*s.later.keys, *s.earlier.keys))
+    dated = [
+        index
+        for index, found in dates_by_sentence.items()
+        if any(value is not None for *_rest, value, _kind in found)
+        and (index in docs or named.search(spans[index].text))
+    ]
+    missing = [index for index in dated if index not in docs]
+    docs.update(zip(missing, nlp.pipe([spans[i].text for i in missing], batch_size=32), strict=True))
+    for index in dated:
+        for start, end, date_text, value, kind in dates_by_sentence[index]:
+            if value is not None:
+                timeline.events.extend(
+                    _dated_events(docs[index], index, spans[index].start, start, end, date_text, value, kind, timeline)
+                )
     return timeline
+
+
+def _surface_pattern(keys: Any) -> re.Pattern[str]:
+    """Word beginnings under which an event key can appear in text: "resig" for resign/resignation,
+    "met" for meet, "sugge" for a proposal. A cheap filter: the parser confirms."""
+    stems: set[str] = set()
+    for key in set(keys):
+        words = {key, *(word for word, target in SYNONYMS.items() if target == key), *IRREGULAR_FORMS.get(key, ())}
+        for word in words:
+            word = word.split("_")[0]
+            stems.add(re.escape(word[:5] if len(word) > 5 else word))
+    return re.compile(r"\b(?:" + "|".join(sorted(stems)) + r")" if stems else r"(?!x)x", re.IGNORECASE)
 
 
 # --- dates ---------------------------------------------------------------------------------------

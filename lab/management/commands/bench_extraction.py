@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims.checks import CHECKS, timeline
+from claims.checks.timeline_events import get_parser
 from claims.extraction.annotate import classify_claim, find_attribution
 from claims.extraction.checkworthiness import get_scorer
 from claims.extraction.dates import find_dates
@@ -28,10 +30,15 @@ PUBLISHED_AT = datetime.date(2025, 5, 12)
 PIPELINE_VARIANTS = (("pipeline without entities", False), ("pipeline (extract_claims)", True))
 
 
-def build_articles(*, count: int, data_dir: Path | None, seed: int = 7) -> list[str]:
+def build_articles(*, count: int, data_dir: Path | None, news: Path | None = None, seed: int = 7) -> list[str]:
     """News-like articles: the seed article, then articles assembled from benchmark sentences
-    (or from the seed article's sentences, reshuffled, when no folder is given)."""
+    (or from the seed article's sentences, reshuffled, when no folder is given), or whole articles
+    from a JSON Lines file of news (``text`` or ``body``)."""
     seed_text = SEED_ARTICLE.read_text(encoding="utf-8")
+    if news is not None:
+        with news.open(encoding="utf-8") as handle:
+            rows = [json.loads(line) for line, _ in zip(handle, range(count - 1), strict=False)]
+        return [seed_text, *(row.get("text") or row["body"] for row in rows)][:count]
     if data_dir is not None:
         pool = [sentence.text for sentence in load_split(data_dir, "dev")]
     else:
@@ -57,6 +64,9 @@ class Command(BaseCommand):
             "--data", type=Path, default=None, help="Folder whose dev.jsonl sentences fill the articles."
         )
         parser.add_argument(
+            "--news", type=Path, default=None, help="JSON Lines of whole news articles to use instead (text or body)."
+        )
+        parser.add_argument(
             "--processes",
             type=int,
             default=1,
@@ -71,8 +81,8 @@ class Command(BaseCommand):
         if options["processes"] < 1:
             raise CommandError("--processes must be at least 1")
         try:
-            articles = build_articles(count=options["articles"], data_dir=options["data"])
-        except (OSError, ValueError) as error:
+            articles = build_articles(count=options["articles"], data_dir=options["data"], news=options["news"])
+        except (OSError, ValueError, KeyError) as error:
             raise CommandError(str(error)) from error
         published_at = PUBLISHED_AT
 
@@ -84,6 +94,12 @@ class Command(BaseCommand):
         get_entity_pipeline()
         find_entities(["Warm-up sentence about Paris."])
         load_entities = time.perf_counter() - started
+        started = time.perf_counter()
+        get_parser()
+        for check in CHECKS.values():
+            # Loads the office knowledge base and compiles the checks' patterns before any timing.
+            check(text="President Putin spoke after the talks on Monday, May 12.", published_at=PUBLISHED_AT)
+        load_parser = time.perf_counter() - started
 
         rows: list[tuple[str, int, float]] = []
         started = time.perf_counter()
@@ -117,6 +133,25 @@ class Command(BaseCommand):
             for article in articles:
                 extract_claims(text=article, published_at=published_at, scorer=scorer, with_entities=with_entities)
             rows.append((label, total, time.perf_counter() - started))
+        # Ingest runs every check on every sentence, with the article as context.
+        for label, names in (
+            ("checks without timeline", [name for name in CHECKS if name != timeline.NAME]),
+            ("checks (all)", list(CHECKS)),
+        ):
+            seconds = _checks_seconds(articles, split, names)
+            rows.append((label, total, seconds))
+        for label, names in (
+            ("pipeline + checks without timeline", [name for name in CHECKS if name != timeline.NAME]),
+            ("pipeline + checks (all)", list(CHECKS)),
+        ):
+            timeline.clear_cache()
+            started = time.perf_counter()
+            for article in articles:
+                claims = extract_claims(text=article, published_at=published_at, scorer=scorer)
+                for claim in claims:
+                    for name in names:
+                        CHECKS[name](text=claim.text, published_at=published_at, context=article)
+            rows.append((label, total, time.perf_counter() - started))
         if options["processes"] > 1:
             processes = options["processes"]
             for label, with_entities in PIPELINE_VARIANTS:
@@ -128,9 +163,17 @@ class Command(BaseCommand):
             "sentences": total,
             "checkworthy_sentences": sum(len(sentences) for sentences in checkworthy),
             "scorer": scorer.model_version,
-            "load_seconds": {"scorer": round(load_scorer, 2), "entities": round(load_entities, 2)},
+            "load_seconds": {
+                "scorer": round(load_scorer, 2),
+                "entities": round(load_entities, 2),
+                "parser": round(load_parser, 2),
+            },
             "sentences_per_second": {label: round(count / seconds, 1) for label, count, seconds in rows},
         }
+        rates = report["sentences_per_second"]
+        report["timeline_throughput_drop"] = round(
+            1 - rates["pipeline + checks (all)"] / rates["pipeline + checks without timeline"], 4
+        )
         if options["output_format"] == "json":
             self.stdout.write(json.dumps(report))
             return
@@ -141,6 +184,21 @@ class Command(BaseCommand):
         self.stdout.write(f"{'stage':<40} {'sentences/s':>12} {'seconds':>9}")
         for label, count, seconds in rows:
             self.stdout.write(f"{label:<40} {count / seconds:>12.1f} {seconds:>9.2f}")
+        self.stdout.write(
+            f"ingest throughput drop from the timeline check: {100 * report['timeline_throughput_drop']:.1f} % "
+            f"(parser loaded in {load_parser:.2f} s)"
+        )
+
+
+def _checks_seconds(articles: list[str], split: list[list[str]], names: list[str]) -> float:
+    timeline.clear_cache()
+    published_at = PUBLISHED_AT
+    started = time.perf_counter()
+    for article, sentences in zip(articles, split, strict=True):
+        for sentence in sentences:
+            for name in names:
+                CHECKS[name](text=sentence, published_at=published_at, context=article)
+    return time.perf_counter() - started
 
 
 def _pipeline_in_processes(articles: list[str], *, processes: int, with_entities: bool) -> float:
