@@ -20,12 +20,12 @@ from functools import lru_cache
 
 from claims.checks.findings import MISLEADING, CheckFinding, as_day
 from claims.checks.timeline_events import (
-    ORDER_WORDS,
     EventMention,
     OrderStatement,
     Timeline,
     any_related,
     build_timeline,
+    may_order_events,
 )
 
 NAME = "timeline"
@@ -37,7 +37,7 @@ def check(
     published_at: datetime.date | None,
     context: str | None = None,
 ) -> list[CheckFinding]:
-    if not ORDER_WORDS.search(text):
+    if not may_order_events(text):
         return []
     day = as_day(published_at)
     article = context if context and text in context else text

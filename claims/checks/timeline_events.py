@@ -32,6 +32,18 @@ ORDER_WORDS = re.compile(
     r"reaction\s+to|wake\s+of|retaliation\s+for|prompted\s+by)\b",
     re.IGNORECASE,
 )
+# Order phrases the parse would only discard: a hedged side ("before any talks could take place")
+# or an anaphor for a side ("This development comes after ...", "The move came after ...").
+_HEDGED_ORDER = re.compile(
+    r"\b(?:before|after|following|ahead\s+of|prior\s+to)\b[^.,;:!?]{0,60}?\b(?:could|would|should|might|may|must|"
+    r"will|can)\b",
+    re.IGNORECASE,
+)
+_ANAPHORIC_ORDER = re.compile(
+    r"\b(?:this|that|it|which|the\s+move|this\s+move|the\s+development|this\s+development|the\s+news)\s+"
+    r"(?:comes?|came)\s+(?:just\s+|only\s+)?(?:after|following|in\s+response\s+to|ahead\s+of|before)\b",
+    re.IGNORECASE,
+)
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10,
@@ -191,7 +203,7 @@ def build_timeline(text: str, published_at: datetime.date | None) -> Timeline:
     """
     timeline = Timeline(text=text, aliases=_aliases(text))
     spans = split_sentences(text)
-    ordering = [index for index, span in enumerate(spans) if ORDER_WORDS.search(span.text)]
+    ordering = [index for index, span in enumerate(spans) if may_order_events(span.text)]
     if not ordering:
         return timeline
     dates_by_sentence: dict[int, list[tuple[int, int, str, datetime.date | None, str]]] = {}
@@ -226,6 +238,19 @@ def build_timeline(text: str, published_at: datetime.date | None) -> Timeline:
                     _dated_events(docs[index], index, spans[index].start, start, end, date_text, value, kind, timeline)
                 )
     return timeline
+
+
+def may_order_events(sentence: str) -> bool:
+    """Whether a sentence has an order phrase worth parsing (a cheap filter; the parse decides)."""
+    matches = list(ORDER_WORDS.finditer(sentence))
+    if not matches:
+        return False
+    skipped = {m.start() for m in _HEDGED_ORDER.finditer(sentence)}
+    for match in _ANAPHORIC_ORDER.finditer(sentence):
+        order = ORDER_WORDS.search(sentence, match.start())
+        if order is not None:
+            skipped.add(order.start())
+    return any(match.start() not in skipped for match in matches)
 
 
 def _surface_pattern(keys: Any) -> re.Pattern[str]:
