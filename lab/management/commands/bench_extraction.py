@@ -161,7 +161,7 @@ class Command(BaseCommand):
                 seconds = _pipeline_in_processes(articles, processes=processes, with_entities=with_entities)
                 rows.append((f"{label}, {processes} processes", total, seconds))
 
-        report = {
+        report: dict[str, Any] = {
             "articles": len(articles),
             "sentences": total,
             "checkworthy_sentences": sum(len(sentences) for sentences in checkworthy),
