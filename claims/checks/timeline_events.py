@@ -217,7 +217,9 @@ def get_parser() -> Any:
 
 def key_of(word: str) -> str:
     word = word.lower().replace("’", "'")
-    word = re.sub(r"is(e|ing|ation)$", r"iz\1", word) if word.endswith(("ise", "ising", "isation")) else word
+    if len(word) > 6 and word.endswith(("ise", "ising", "isation")):
+        # British and American spellings meet: "apologise"/"apologize", "criticising"/"criticizing".
+        word = re.sub(r"is(e|ing|ation)$", r"iz\1", word)
     return SYNONYMS.get(word, word)
 
 
@@ -306,7 +308,9 @@ def _surface_pattern(keys: Any) -> re.Pattern[str]:
         words = {key, *(word for word, target in SYNONYMS.items() if target == key), *IRREGULAR_FORMS.get(key, ())}
         for word in words:
             word = word.split("_")[0]
-            stems.add(re.escape(word[:5] if len(word) > 5 else word))
+            # "duty" is written "duties", "vote" "voted": a short word loses its last vowel.
+            stem = word[:5] if len(word) > 5 else word[:-1] if len(word) > 3 and word[-1] in "ey" else word
+            stems.add(re.escape(stem))
     return re.compile(r"\b(?:" + "|".join(sorted(stems)) + r")" if stems else r"(?!x)x", re.IGNORECASE)
 
 
