@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from claims.checks import role_in_office, weekday_date
-from claims.checks.findings import INACCURATE, OUTDATED, CheckFinding
+from claims.checks import role_in_office, timeline, weekday_date
+from claims.checks.findings import INACCURATE, MISLEADING, OUTDATED, CheckFinding
 from claims.checks.office_kb import OfficeKB, load_office_kb
 
 Check = Callable[..., list[CheckFinding]]
@@ -18,6 +18,7 @@ Check = Callable[..., list[CheckFinding]]
 CHECKS: dict[str, Check] = {
     role_in_office.NAME: role_in_office.check,
     weekday_date.NAME: weekday_date.check,
+    timeline.NAME: timeline.check,
 }
 
 
@@ -37,6 +38,7 @@ def run_checks(
 __all__ = [
     "CHECKS",
     "INACCURATE",
+    "MISLEADING",
     "OUTDATED",
     "CheckFinding",
     "OfficeKB",

@@ -9,6 +9,7 @@ from typing import Any
 # Labels of the default rating scale (see fixtures); a check only ever suggests one of these.
 OUTDATED = "Outdated"
 INACCURATE = "Inaccurate"
+MISLEADING = "Misleading"
 
 
 @dataclass(frozen=True)

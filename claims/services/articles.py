@@ -157,8 +157,9 @@ def article_ingest(
                 default_user=article.ingested_by,
                 default_change_reason="extracted",
             )
-            # The checks are pure and take well under a millisecond a sentence: running them here
-            # means findings exist with the claims, whether or not a worker or the broker is up.
+            # The checks are pure and cheap (the timeline check parses an article's few sentences
+            # with an order phrase or a date once, for all its claims): running them here means
+            # findings exist with the claims, whether or not a worker or the broker is up.
             flagged = [claim.pk for claim in claims if findings_run_for_claim(claim_id=claim.pk)]
             # A machine-detected error is the cheapest check a reviewer can make and the likeliest
             # to be wrong: it goes to the top of the queue, and into it if it was below the threshold.

@@ -1,8 +1,11 @@
 """Precision and recall of the checks on a labelled set of sentences.
 
-The set is JSON Lines: ``{"sentence", "published_at" (YYYY-MM-DD or null), "context"?,
-"expected": [{"check", "span_text", "suggested_rating"}], "note"?}``. A finding counts as
-right when its check, exact span text and suggested rating all match an expected one.
+The set is JSON Lines, one sentence a line: ``{"sentence", "published_at" (YYYY-MM-DD or null),
+"context"?, "expected": [{"check", "span_text", "suggested_rating"}], "note"?}``; or one article a
+line: ``{"body", "published_at", "expected": [...], "title"?, "note"?}``, which is split into its
+sentences (each checked with the whole body as context, each expected finding belonging to the
+sentence that contains its span text). A finding counts as right when its check, exact span text
+and suggested rating all match an expected one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from claims.checks import CHECKS, run_checks
+from claims.extraction.sentences import split_sentences
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,9 @@ def load_labelled_sentences(path: str | Path) -> list[LabelledSentence]:
             try:
                 row = json.loads(line)
                 published_at = row.get("published_at")
+                if "body" in row:
+                    sentences.extend(_article_sentences(row))
+                    continue
                 sentences.append(
                     LabelledSentence(
                         sentence=row["sentence"],
@@ -94,13 +101,38 @@ def load_labelled_sentences(path: str | Path) -> list[LabelledSentence]:
     return sentences
 
 
+def _article_sentences(row: dict[str, Any]) -> list[LabelledSentence]:
+    body = row["body"]
+    published_at = datetime.date.fromisoformat(row["published_at"]) if row.get("published_at") else None
+    spans = [span.text for span in split_sentences(body)]
+    expected: list[set[tuple[str, str, str]]] = [set() for _ in spans]
+    for item in row.get("expected", []):
+        holders = [index for index, text in enumerate(spans) if item["span_text"] in text]
+        if len(holders) != 1:
+            raise ValueError(
+                f"{item['span_text']!r} is in {len(holders)} sentences of {row.get('title', 'an article')!r}"
+            )
+        expected[holders[0]].add((item["check"], item["span_text"], item["suggested_rating"]))
+    return [
+        LabelledSentence(
+            sentence=text,
+            published_at=published_at,
+            expected=frozenset(found),
+            context=body,
+            note=row.get("title", ""),
+        )
+        for text, found in zip(spans, expected, strict=True)
+    ]
+
+
 def evaluate_checks(sentences: Iterable[LabelledSentence]) -> EvaluationReport:
     scores = {name: CheckScore() for name in CHECKS}
     mistakes: list[dict[str, Any]] = []
     count = 0
     elapsed = 0.0
-    # Load the knowledge base and compile its patterns first: the timing is about steady-state checks.
+    # Load the knowledge base and the parser and compile the patterns first: the timing is about steady-state checks.
     run_checks(text="President", published_at=datetime.date(2000, 1, 1))
+    run_checks(text="The talks began after the vote on Monday, May 12.", published_at=datetime.date(2025, 5, 12))
     for item in sentences:
         count += 1
         started = time.perf_counter()

@@ -17,9 +17,11 @@ def test_evaluate_checks_prints_precision_and_recall_per_check_as_json():
     call_command("evaluate_checks", "--format", "json", stdout=out)
 
     report = json.loads(out.getvalue())
-    assert set(report["checks"]) == {"role_in_office", "weekday_date"}
+    assert set(report["checks"]) == {"role_in_office", "weekday_date", "timeline"}
     assert report["checks"]["role_in_office"]["precision"] == 1.0
-    assert report["sentences"] >= 100
+    assert report["checks"]["timeline"]["precision"] >= 0.95 and report["checks"]["timeline"]["recall"] >= 0.70
+    # Both labelled sets by default: the sentences and the timeline articles.
+    assert report["sentences"] >= 200
 
 
 def test_evaluate_checks_prints_a_table_with_the_mistakes_of_another_labelled_file(tmp_path):
@@ -35,6 +37,30 @@ def test_evaluate_checks_prints_a_table_with_the_mistakes_of_another_labelled_fi
     table = out.getvalue()
     assert "weekday_date" in table and "0.000" in table
     assert "false_positive: weekday_date 'Friday, May 15'" in table
+
+
+def test_evaluate_checks_takes_several_labelled_files(tmp_path):
+    sentences = tmp_path / "sentences.jsonl"
+    sentences.write_text(
+        '{"sentence": "The fair opens on Friday, May 15.", "published_at": "2025-05-12", "expected": []}\n',
+        encoding="utf-8",
+    )
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(
+        '{"body": "The union called a strike on June 2. The operator made a pay offer on June 6. '
+        'The union called the strike in response to the operator\'s pay offer.", "published_at": "2025-06-14", '
+        '"expected": [{"check": "timeline", "span_text": "in response to the operator\'s pay offer", '
+        '"suggested_rating": "Misleading"}]}\n',
+        encoding="utf-8",
+    )
+    out = StringIO()
+
+    call_command("evaluate_checks", "--data", str(sentences), "--data", str(articles), "--format", "json", stdout=out)
+
+    report = json.loads(out.getvalue())
+    assert report["sentences"] == 4
+    assert report["checks"]["timeline"]["true_positives"] == 1
+    assert report["checks"]["weekday_date"]["false_positives"] == 1
 
 
 def test_import_offices_writes_a_knowledge_base_directory(tmp_path):

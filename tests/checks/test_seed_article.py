@@ -1,4 +1,5 @@
-"""The demo article: only the Trump title is wrong on its publication date (2025-05-12)."""
+"""The demo article: the Trump title is wrong on its publication date (2025-05-12), and one sentence
+reverses the article's own order of events (Putin's proposal "a direct response" to Zelensky's offer)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def _sentences(text: str) -> list[str]:
     return [s for paragraph in text.splitlines() for s in re.split(boundary, paragraph) if s.strip()]
 
 
-def test_it_flags_only_the_former_president_title_in_the_seed_article():
+def test_it_flags_only_the_former_president_title_and_the_reversed_order_in_the_seed_article():
     findings = [
         finding
         for sentence in _sentences(SEED)
@@ -26,7 +27,8 @@ def test_it_flags_only_the_former_president_title_in_the_seed_article():
     ]
 
     assert [(f.check, f.span_text, f.suggested_rating) for f in findings] == [
-        ("role_in_office", "Former U.S. President Donald Trump", "Outdated")
+        ("timeline", "response to Zelensky’s offer", "Misleading"),
+        ("role_in_office", "Former U.S. President Donald Trump", "Outdated"),
     ]
 
 
@@ -46,8 +48,11 @@ def test_it_proposes_the_current_title_and_names_the_dates_for_trump():
 def test_it_gives_the_same_answer_when_the_whole_article_is_one_claim():
     findings = run_checks(text=SEED, published_at=PUBLISHED, context=SEED)
 
-    assert [(f.span_text, f.suggested_rating) for f in findings] == [("Former U.S. President Donald Trump", "Outdated")]
-    assert SEED[findings[0].start : findings[0].end] == "Former U.S. President Donald Trump"
+    assert [(f.span_text, f.suggested_rating) for f in findings] == [
+        ("response to Zelensky’s offer", "Misleading"),
+        ("Former U.S. President Donald Trump", "Outdated"),
+    ]
+    assert SEED[findings[1].start : findings[1].end] == "Former U.S. President Donald Trump"
 
 
 def test_it_accepts_the_four_weekday_dates_of_the_seed_article():

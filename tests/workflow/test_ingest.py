@@ -152,11 +152,16 @@ def test_ingest_article_prints_the_pipeline_as_one_json_document():
         }
     ]
     assert trump["findings"][0]["corrected_statement"].startswith("U.S. President Donald Trump")
+    reversal = next(c for c in claims if c["text"].startswith("Putin’s suggestion was a direct response"))
+    assert [(f["check"], f["span_text"], f["suggested_rating"]) for f in reversal["findings"]] == [
+        ("timeline", "response to Zelensky’s offer", "Misleading")
+    ]
     flagged = [c["text"][:40] for c in claims if c["findings"]]
-    assert flagged == [trump["text"][:40]]
-    assert Finding.objects.count() == 1
-    # The machine-detected error leads the queue.
-    assert max(claims, key=lambda c: c["priority"])["id"] == trump["id"]
+    assert flagged == [reversal["text"][:40], trump["text"][:40]]
+    assert Finding.objects.count() == 2
+    # The machine-detected errors lead the queue.
+    leading = sorted(claims, key=lambda c: -c["priority"])[:2]
+    assert {c["id"] for c in leading} == {trump["id"], reversal["id"]}
     assert trump["status"] == "new"
 
 

@@ -10,7 +10,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lab.checks.evaluation import evaluate_checks, load_labelled_sentences
 
-DEFAULT_LABELLED_SET = Path(__file__).resolve().parents[2] / "checks" / "labelled_sentences.jsonl"
+DEFAULT_LABELLED_SETS = (
+    Path(__file__).resolve().parents[2] / "checks" / "labelled_sentences.jsonl",
+    Path(__file__).resolve().parents[3] / "tests" / "checks" / "timeline_articles.jsonl",
+)
 
 
 def _ratio(value: float | None) -> str:
@@ -21,12 +24,22 @@ class Command(BaseCommand):
     help = "Run the automatic checks on a labelled set and print precision and recall per check."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--data", type=Path, default=DEFAULT_LABELLED_SET, help="Labelled JSON Lines file.")
+        parser.add_argument(
+            "--data",
+            type=Path,
+            action="append",
+            help="Labelled JSON Lines file (sentences or articles); repeat for several. Default: the "
+            "sentence set and the timeline articles.",
+        )
         parser.add_argument("--format", dest="output_format", choices=("json", "table"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            sentences = load_labelled_sentences(options["data"])
+            sentences = [
+                sentence
+                for path in options["data"] or DEFAULT_LABELLED_SETS
+                for sentence in load_labelled_sentences(path)
+            ]
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         report = evaluate_checks(sentences)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from lab.checks.evaluation import evaluate_checks, load_labelled_sentences
-from lab.management.commands.evaluate_checks import DEFAULT_LABELLED_SET
+from lab.management.commands.evaluate_checks import DEFAULT_LABELLED_SETS
 
-LABELLED = DEFAULT_LABELLED_SET
+LABELLED = DEFAULT_LABELLED_SETS[0]
 
 
 def test_the_labelled_set_is_large_and_varied_enough():
@@ -23,6 +23,10 @@ def test_every_check_reaches_full_precision_and_the_recall_target():
     report = evaluate_checks(load_labelled_sentences(LABELLED))
 
     for name, score in report.scores.items():
+        if name == "timeline":
+            # No sentence of this set orders two dated events; the timeline articles hold that check.
+            assert score.false_positives == 0, report.mistakes
+            continue
         assert score.precision == 1.0, (name, report.mistakes)
         assert score.recall >= 0.95, (name, report.mistakes)
 
