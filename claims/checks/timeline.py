@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from functools import lru_cache
+from typing import Any
 
 from claims.checks.findings import MISLEADING, CheckFinding, as_day
 from claims.checks.timeline_events import (
@@ -134,7 +135,7 @@ def _claimed_order(statement: OrderStatement) -> str:
 
 def _judge(
     statement: OrderStatement, *, timeline: Timeline, earlier_statements: list[OrderStatement]
-) -> tuple[str, dict] | None:
+) -> tuple[str, dict[str, Any]] | None:
     if statement.hedged:
         return None
     later, earlier = statement.later, statement.earlier
@@ -176,7 +177,7 @@ def _judge(
     return None
 
 
-def _event_data(mention: EventMention, dated: EventMention | None) -> dict:
+def _event_data(mention: EventMention, dated: EventMention | None) -> dict[str, Any]:
     return {
         "text": mention.text,
         "date": dated.date.isoformat() if dated is not None and dated.date else None,

@@ -463,7 +463,7 @@ def _clause_phrase(verb: Any, exclude: Any) -> str:
             tokens.extend(t for t in child.subtree if t.i <= child.i)
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t.text) for t in tokens)
-    return verb.doc.text[start:end]
+    return str(verb.doc.text[start:end])
 
 
 def _noun_event(noun: Any, sentence: int, offset: int, timeline: Timeline) -> EventMention:
@@ -493,7 +493,7 @@ def _noun_event(noun: Any, sentence: int, offset: int, timeline: Timeline) -> Ev
 
 
 def _noun_phrase_end(noun: Any) -> int:
-    end = noun.idx + len(noun.text)
+    end: int = noun.idx + len(noun.text)
     for child in noun.rights:
         if child.dep_ == "prep" and child.text.lower() in ("by", "from", "of", "in", "with"):
             end = max(end, max(t.idx + len(t.text) for t in child.subtree))

@@ -55,7 +55,7 @@ def _clean_spans(spans: Sequence[object], *, field: str, required: tuple[str, ..
             cleaned.append(span)
             continue
         start, end = span.get("start"), span.get("end")
-        if not all(isinstance(offset, int) and not isinstance(offset, bool) for offset in (start, end)):
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
             raise InvalidInputError(f"{field} item {number}: start and end must be whole numbers.", field=field)
         if not 0 <= start <= end:
             raise InvalidInputError(f"{field} item {number}: start must not pass end.", field=field)
