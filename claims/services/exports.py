@@ -48,8 +48,13 @@ def desk_from_settings() -> Desk:
     )
 
 
-def claim_public_url(*, claim_id: int) -> str:
-    return settings.DESK_CLAIM_URL_TEMPLATE.format(id=claim_id)
+def claim_public_url(*, claim_id: int, text: str) -> str:
+    """The claim's public page: DESK_CLAIM_URL_TEMPLATE when the desk publishes elsewhere, else the workbench's own."""
+    if settings.DESK_CLAIM_URL_TEMPLATE:
+        return settings.DESK_CLAIM_URL_TEMPLATE.format(id=claim_id)
+    from ..public import public_check_url
+
+    return public_check_url(claim_id=claim_id, text=text)
 
 
 def _person(user: object | None) -> str:
@@ -66,7 +71,7 @@ def published_claim_record(claim: Claim) -> PublishedClaimRecord:
     return PublishedClaimRecord(
         claim_id=claim.pk,
         text=claim.text,
-        claim_url=claim_public_url(claim_id=claim.pk),
+        claim_url=claim_public_url(claim_id=claim.pk, text=claim.text),
         speaker=claim.speaker,
         rating_label=verdict.rating.label,
         rating_alternate_name=verdict.rating.alternate_name,

@@ -253,7 +253,11 @@ CHECKS_OFFICE_KB_FILES = env_list("CHECKS_OFFICE_KB_FILES") or [str(BASE_DIR / "
 # --- Desk identity, used by exports --------------------------------------------------------------
 DESK_NAME = os.environ.get("DESK_NAME", "Claim Workbench Desk")
 DESK_URL = os.environ.get("DESK_URL", "https://factcheck.example.org")
-DESK_CLAIM_URL_TEMPLATE = os.environ.get("DESK_CLAIM_URL_TEMPLATE", DESK_URL.rstrip("/") + "/claims/{id}")
+# Where readers reach the public check pages (/checks/...); exports' ClaimReview url points there.
+PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", WORKBENCH_URL)
+# Set it when the checks are published elsewhere (e.g. "https://desk.example.org/checks/{id}"):
+# exports then point at that address instead of the workbench's public pages.
+DESK_CLAIM_URL_TEMPLATE = os.environ.get("DESK_CLAIM_URL_TEMPLATE", "")
 
 # --- API --------------------------------------------------------------------------------------
 # A write sent with an Idempotency-Key reserves the key while it runs; a concurrent request with the
