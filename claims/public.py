@@ -109,9 +109,7 @@ def _published_state(verdict: Verdict) -> Verdict | object:
     history row written by the publishing save: the first one carrying the current published_at."""
     if verdict.claim.status == ClaimStatus.PUBLISHED:
         return verdict
-    record = (
-        verdict.history.filter(published_at=verdict.published_at).order_by("history_date", "history_id").first()
-    )
+    record = verdict.history.filter(published_at=verdict.published_at).order_by("history_date", "history_id").first()
     return record if record is not None else verdict
 
 
@@ -162,11 +160,14 @@ def public_check_from_claim(claim: Claim) -> PublicCheck:
     )
 
 
+_EVIDENCE_WITH_SOURCES = Evidence.objects.select_related("source").defer("source__body")
+
+
 def public_check_get(*, claim_id: int) -> PublicCheck:
     claim = (
         public_claims()
         .filter(pk=claim_id)
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__body")))
+        .prefetch_related(Prefetch("evidence", queryset=_EVIDENCE_WITH_SOURCES))
         .first()
     )
     if claim is None:

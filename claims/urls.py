@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import public as public_views
 from .views import annotations, articles, auth, dashboard, editor, evidence, exports, inbox, queue, sources, workspace
+from .views import public as public_views
 
 app_name = "claims"
 

@@ -52,8 +52,8 @@ def check_page(request: HttpRequest, claim_id: int, slug: str = "") -> HttpRespo
     # While the claim is under review again, the old rating is shown as what was published, but
     # not offered to aggregators as this desk's current ClaimReview.
     if not check.under_review:
-        review = {"@context": "https://schema.org", **claim_review(public_check_record(check), desk=desk_from_settings())}
-        json_ld = _json_ld(review)
+        review = claim_review(public_check_record(check), desk=desk_from_settings())
+        json_ld = _json_ld({"@context": "https://schema.org", **review})
     return _public_page(request, "claims/public/check.html", {"check": check, "json_ld": json_ld})
 
 

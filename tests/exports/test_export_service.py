@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from claims.choices import ClaimStatus
 from claims.models import Claim, Verdict
-from claims.services.exports import claims_export
+from claims.services.exports import claim_public_url, claims_export
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, SourceFactory, UserFactory, rating
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_the_api_streams_an_export_as_an_attachment(people):
     assert response["Content-Type"] == "application/ld+json"
     assert response["Content-Disposition"].startswith('attachment; filename="claims-')
     document = json.loads(b"".join(response.streaming_content))
-    assert [review["url"].rsplit("/", 1)[-1] for review in document["@graph"]] == [str(claim.pk)]
+    assert [review["url"] for review in document["@graph"]] == [claim_public_url(claim_id=claim.pk, text=claim.text)]
 
 
 def test_the_api_refuses_an_unparseable_since_with_400(people):

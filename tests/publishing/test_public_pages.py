@@ -96,7 +96,7 @@ def test_a_reopened_check_says_it_is_under_review_and_keeps_the_published_wordin
 def test_the_index_searches_and_filters_by_rating(desk):
     outdated = publish_check(desk)
     inaccurate = publish_check(
-        desk, text="Unemployment fell by 40 percent last year.", rating_label="Inaccurate", explanation="It fell by 0.4."
+        desk, text="Unemployment fell by 40 percent last year.", rating_label="Inaccurate", explanation="By 0.4."
     )
     ClaimFactory(text="An unpublished claim about unemployment.")
     client = Client()
