@@ -26,8 +26,12 @@ INDEX_PAGE_SIZE = 20
 
 
 def claim_slug(text: str) -> str:
-    slug = slugify(text)[:SLUG_MAX_CHARS].strip("-")
-    return slug or "claim"
+    """The claim's words for its address, cut at a word boundary."""
+    slug = slugify(text)
+    if len(slug) > SLUG_MAX_CHARS:
+        cut = slug[: SLUG_MAX_CHARS + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else cut[:SLUG_MAX_CHARS]
+    return slug.strip("-") or "claim"
 
 
 def public_check_path(*, claim_id: int, text: str) -> str:
