@@ -429,3 +429,23 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} -> {self.endpoint}"
+
+
+class Explainer(TimestampedModel):
+    """A reusable context article ("How presidential terms work") that reviewers attach to many
+    claims; readers see it on those claims' public pages, and exports carry it."""
+
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    # Links readers can follow, in the order shown.
+    sources = models.JSONField(default=list, blank=True)
+    claims = models.ManyToManyField(Claim, blank=True, related_name="explainers")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -18,8 +18,9 @@ from django.utils.text import slugify
 
 from .choices import ClaimStatus
 from .errors import NotFoundError
-from .exports.records import EvidenceRecord, PublishedClaimRecord
-from .models import Claim, Evidence, Rating, Verdict
+from .exports.records import EvidenceRecord, ExplainerRecord, PublishedClaimRecord
+from .models import Claim, Evidence, Explainer, Rating, Verdict
+from .services.exports import explainer_records
 
 SLUG_MAX_CHARS = 60
 INDEX_PAGE_SIZE = 20
@@ -61,13 +62,6 @@ class PublicAppearance:
 
 
 @dataclass(frozen=True)
-class PublicExplainer:
-    title: str
-    body: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class PublicCheck:
     """One claim as readers see it: the verdict as it was published."""
 
@@ -87,7 +81,7 @@ class PublicCheck:
     approved_at: dt.datetime | None = None
     appearances: tuple[PublicAppearance, ...] = ()
     evidence: tuple[EvidenceRecord, ...] = ()
-    explainers: tuple[PublicExplainer, ...] = field(default_factory=tuple)
+    explainers: tuple[ExplainerRecord, ...] = field(default_factory=tuple)
 
 
 def public_claims() -> QuerySet[Claim]:
@@ -161,6 +155,7 @@ def public_check_from_claim(claim: Claim) -> PublicCheck:
             )
             for item in claim.evidence.all()
         ),
+        explainers=explainer_records(claim),
     )
 
 
@@ -171,7 +166,10 @@ def public_check_get(*, claim_id: int) -> PublicCheck:
     claim = (
         public_claims()
         .filter(pk=claim_id)
-        .prefetch_related(Prefetch("evidence", queryset=_EVIDENCE_WITH_SOURCES))
+        .prefetch_related(
+            Prefetch("evidence", queryset=_EVIDENCE_WITH_SOURCES),
+            Prefetch("explainers", queryset=Explainer.objects.order_by("title", "id")),
+        )
         .first()
     )
     if claim is None:
@@ -202,6 +200,7 @@ def public_check_record(check: PublicCheck) -> PublishedClaimRecord:
         article_outlet=article.outlet if article else "",
         article_published_at=article.published_at if article else None,
         evidence=check.evidence,
+        explainers=check.explainers,
     )
 
 

@@ -10,6 +10,7 @@ from .views.base import ApiDocsView, endpoint_not_found
 from .views.catalogue import ExportViewSet, RatingViewSet
 from .views.claims import ClaimViewSet
 from .views.decisions import EvidenceViewSet, FindingViewSet, SuggestionViewSet
+from .views.explainers import ExplainerViewSet
 from .views.sources import SourceViewSet
 from .views.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
@@ -22,6 +23,7 @@ router.register("findings", FindingViewSet, basename="finding")
 router.register("sources", SourceViewSet, basename="source")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("exports", ExportViewSet, basename="export")
+router.register("explainers", ExplainerViewSet, basename="explainer")
 router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook_endpoint")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook_delivery")
 

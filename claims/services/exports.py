@@ -18,8 +18,8 @@ from django.utils import timezone
 from ..errors import InvalidInputError
 from ..exports import claimreview, jsonl
 from ..exports import csv as csv_writer
-from ..exports.records import Desk, EvidenceRecord, PublishedClaimRecord
-from ..models import Claim, Evidence, Rating
+from ..exports.records import Desk, EvidenceRecord, ExplainerRecord, PublishedClaimRecord
+from ..models import Claim, Evidence, Explainer, Rating
 from ..selectors import claims_published
 
 EXPORT_WRITERS: dict[str, ModuleType] = {"claimreview": claimreview, "csv": csv_writer, "jsonl": jsonl}
@@ -97,6 +97,15 @@ def published_claim_record(claim: Claim) -> PublishedClaimRecord:
             )
             for item in claim.evidence.all()
         ),
+        explainers=explainer_records(claim),
+    )
+
+
+def explainer_records(claim: Claim) -> tuple[ExplainerRecord, ...]:
+    """Call with the claim's explainers prefetched when there are many claims."""
+    return tuple(
+        ExplainerRecord(title=item.title, body=item.body, sources=tuple(item.sources))
+        for item in claim.explainers.all()
     )
 
 
@@ -120,7 +129,8 @@ def published_claim_records(
     if rating_id is not None:
         claims = claims.filter(verdict__rating_id=rating_id)
     claims = claims.prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__body"))
+        Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__body")),
+        Prefetch("explainers", queryset=Explainer.objects.order_by("title", "id")),
     )
     # With a chunk size, Django runs the prefetch once per chunk instead of once for everything.
     for claim in claims.iterator(chunk_size=chunk_size):

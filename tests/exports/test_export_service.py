@@ -99,8 +99,8 @@ def test_it_prefetches_evidence_once_per_chunk_not_once_per_claim(people, django
     for n in range(25):
         EvidenceFactory(claim=published(people, text=f"Claim {n}."), added_by=people["author"])
     export = claims_export(export_format="csv", chunk_size=10)
-    # One query for the rating scale, one for the claims, one evidence query per chunk of 10.
-    with django_assert_num_queries(1 + 1 + 3):
+    # One query for the rating scale, one for the claims, one evidence and one explainer query per chunk of 10.
+    with django_assert_num_queries(1 + 1 + 3 + 3):
         rows = list(csv.DictReader(io.StringIO("".join(export.chunks))))
     assert len(rows) == 25
 

@@ -1,5 +1,5 @@
-"""Webhooks in the back office: endpoints (written through the webhook services) and the delivery
-log, with redelivery as an action."""
+"""Publishing in the back office: webhook endpoints (written through the webhook services), the
+delivery log with redelivery as an action, and explainers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.utils.html import format_html, format_html_join
 from .admin_writes import ReadOnlyAdmin, ServiceWriteAdmin
 from .choices import WebhookEventType
 from .errors import WorkbenchError
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import Explainer, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .services import explainers as explainer_services
 from .services import webhooks as webhook_services
 
 
@@ -137,3 +138,84 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ("event_id", "event_type", "created_at")
     list_filter = ("event_type",)
     search_fields = ("event_id",)
+
+
+class ExplainerForm(forms.ModelForm):
+    source_lines = forms.CharField(
+        label="Sources", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="One link per line."
+    )
+
+    claim_ids = forms.CharField(
+        label="Claims", required=False, help_text="Ids of the claims it explains, separated by commas or spaces."
+    )
+
+    class Meta:
+        model = Explainer
+        fields = ["title", "body"]
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["source_lines"].initial = "\n".join(self.instance.sources)
+            self.fields["claim_ids"].initial = " ".join(
+                str(pk) for pk in self.instance.claims.order_by("pk").values_list("pk", flat=True)
+            )
+
+    def clean_claim_ids(self) -> list[int]:
+        words = self.cleaned_data.get("claim_ids", "").replace(",", " ").split()
+        if not all(word.isdigit() for word in words):
+            raise forms.ValidationError("Give claim ids as numbers.")
+        return sorted({int(word) for word in words})
+
+    def sources(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("source_lines", "").splitlines() if line.strip()]
+
+
+@admin.register(Explainer)
+class ExplainerAdmin(ServiceWriteAdmin):
+    form = ExplainerForm
+    list_display = ("title", "claim_count", "updated_at")
+    search_fields = ("title", "body")
+    readonly_fields = ("attached_claims", "created_at", "updated_at")
+
+    @admin.display(description="claims")
+    def claim_count(self, explainer: Explainer) -> int:
+        return explainer.claims.count()
+
+    @admin.display(description="attached to")
+    def attached_claims(self, explainer: Explainer) -> str:
+        return format_html_join(
+            "", "<div>#{} {}</div>", ((claim.pk, claim.text[:120]) for claim in explainer.claims.all())
+        )
+
+    def service_create(self, request: HttpRequest, form: forms.ModelForm) -> Model:
+        explainer = explainer_services.explainer_create(
+            user=request.user, title=form.cleaned_data["title"], body=form.cleaned_data["body"], sources=form.sources()
+        )
+        return self._attach(request, explainer, form)
+
+    def service_update(self, request: HttpRequest, obj: Model, form: forms.ModelForm) -> Model:
+        explainer = explainer_services.explainer_update(
+            user=request.user,
+            explainer_id=obj.pk,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            sources=form.sources(),
+        )
+        return self._attach(request, explainer, form)
+
+    def _attach(self, request: HttpRequest, explainer: Explainer, form: forms.ModelForm) -> Explainer:
+        wanted = set(form.cleaned_data["claim_ids"])
+        current = set(explainer.claims.values_list("pk", flat=True))
+        if wanted - current:
+            explainer_services.explainer_attach(
+                user=request.user, explainer_id=explainer.pk, claim_ids=wanted - current
+            )
+        if current - wanted:
+            explainer_services.explainer_detach(
+                user=request.user, explainer_id=explainer.pk, claim_ids=current - wanted
+            )
+        return explainer
+
+    def service_delete(self, request: HttpRequest, obj: Model) -> None:
+        explainer_services.explainer_delete(user=request.user, explainer_id=obj.pk)
