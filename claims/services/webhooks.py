@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import http.client
 import ipaddress
 import json
@@ -283,10 +284,16 @@ class AttemptOutcome:
 
 
 def _opener() -> urllib.request.OpenerDirector:
+    return _opener_for(_allowed_private_hosts())
+
+
+@functools.lru_cache(maxsize=4)
+def _opener_for(hosts: frozenset[str]) -> urllib.request.OpenerDirector:
     # The ingest fetcher's guarded connections (address checked after resolution, on every
     # connection) without its redirect handler: a webhook is not followed anywhere else, so a 3xx
     # answer is a failed attempt. No error processor either: every status comes back as a response.
-    hosts = _allowed_private_hosts()
+    # Built once: its TLS context loads the CA store, which costs more than a delivery on loopback.
+    # The handlers keep no per-request state, so sender threads share it.
     opener = urllib.request.OpenerDirector()
     opener.add_handler(guarded_fetch._GuardedHTTPHandler(allow_private=False, allowed_private_hosts=hosts))
     opener.add_handler(guarded_fetch._GuardedHTTPSHandler(allow_private=False, allowed_private_hosts=hosts))
