@@ -188,13 +188,13 @@ class ExplainerAdmin(ServiceWriteAdmin):
             "", "<div>#{} {}</div>", ((claim.pk, claim.text[:120]) for claim in explainer.claims.all())
         )
 
-    def service_create(self, request: HttpRequest, form: forms.ModelForm) -> Model:
+    def service_create(self, request: HttpRequest, form: ExplainerForm) -> Model:  # type: ignore[override]
         explainer = explainer_services.explainer_create(
             user=request.user, title=form.cleaned_data["title"], body=form.cleaned_data["body"], sources=form.sources()
         )
         return self._attach(request, explainer, form)
 
-    def service_update(self, request: HttpRequest, obj: Model, form: forms.ModelForm) -> Model:
+    def service_update(self, request: HttpRequest, obj: Model, form: ExplainerForm) -> Model:  # type: ignore[override]
         explainer = explainer_services.explainer_update(
             user=request.user,
             explainer_id=obj.pk,

@@ -90,7 +90,7 @@ def webhook_url_check(url: str) -> str:
     if host in _allowed_private_hosts():
         return url
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)}
     except socket.gaierror:
         raise InvalidInputError("The endpoint's host name does not resolve.", url=url[:200]) from None
     forbidden = sorted(a for a in addresses if guarded_fetch.is_forbidden_address(ipaddress.ip_address(a)))
