@@ -75,3 +75,17 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "Reviewer"
     EDITOR = "editor", "Editor"
     ADMIN = "admin", "Admin"
+
+
+class WebhookEventType(models.TextChoices):
+    CLAIM_PUBLISHED = "claim.published", "A claim's verdict was published"
+    CLAIM_REOPENED = "claim.reopened", "A published verdict was reopened"
+    VERDICT_APPROVED = "verdict.approved", "An editor approved a verdict"
+    VERDICT_SENT_BACK = "verdict.sent_back", "An editor sent a verdict back"
+    ARTICLE_INGESTED = "article.ingested", "An article was ingested"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Delivered"
+    FAILED = "failed", "Failed (gave up)"

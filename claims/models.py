@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import (
     ClaimStatus,
+    DeliveryStatus,
     ExtractionStatus,
     FindingState,
     SourceKind,
@@ -14,6 +15,7 @@ from .choices import (
     SuggestionState,
     SuggestionTarget,
     TokenScope,
+    WebhookEventType,
 )
 from .fields import EmbeddingField
 
@@ -354,3 +356,96 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WebhookEndpoint(TimestampedModel):
+    """Where events are delivered. The secret signs every delivery (Standard Webhooks); it is shown
+    to the admin who registers the endpoint and kept to sign, so it is stored as given."""
+
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    secret = models.CharField(max_length=100)
+    events = models.JSONField(default=list, help_text="Event types delivered here.")
+    is_active = models.BooleanField(default=True)
+    # Set when the endpoint kept failing for a whole retry window; an admin turns it on again.
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.TextField(blank=True)
+    # The first failed attempt since the last success; cleared by a success.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["url", "id"]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class WebhookEvent(models.Model):
+    """Something that happened, once. Its ``event_id`` is the webhook-id header of every delivery
+    of it, so a receiver that sees it twice (a retry after a lost answer) can tell."""
+
+    event_id = models.CharField(max_length=64, unique=True)
+    event_type = models.CharField(max_length=32, choices=WebhookEventType.choices, db_index=True)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one endpoint, with its attempts so far."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # When the next attempt is due (None once delivered or given up). A sender that takes the
+    # delivery pushes it forward by the send timeout first, so no other sender takes it meanwhile.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # The last attempts, newest last: [{"at", "status", "error", "ms"}].
+    attempt_log = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.endpoint}"
+
+
+class Explainer(TimestampedModel):
+    """A reusable context article ("How presidential terms work") that reviewers attach to many
+    claims; readers see it on those claims' public pages, and exports carry it."""
+
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    # Links readers can follow, in the order shown.
+    sources = models.JSONField(default=list, blank=True)
+    claims = models.ManyToManyField(Claim, blank=True, related_name="explainers")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

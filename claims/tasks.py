@@ -101,3 +101,19 @@ def idempotency_records_purge_task() -> int:
     from .services.idempotency import idempotency_records_purge
 
     return idempotency_records_purge(older_than=dt.timedelta(days=1))
+
+
+# Webhook deliveries keep their own schedule of attempts (claims.services.webhooks): a failed
+# attempt is recorded with its next try, which the beat job below picks up; Celery never retries them.
+@shared_task
+def webhook_delivery_send_task(delivery_id: int) -> bool:
+    from .services import webhooks as webhook_services
+
+    return webhook_services.webhook_delivery_send(delivery_id=delivery_id) is not None
+
+
+@shared_task
+def webhook_deliveries_send_due_task() -> int:
+    from .services import webhooks as webhook_services
+
+    return webhook_services.webhook_deliveries_send_due()

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from . import feeds
 from .views import annotations, articles, auth, dashboard, editor, evidence, exports, inbox, queue, sources, workspace
+from .views import public as public_views
 
 app_name = "claims"
 
@@ -43,6 +45,12 @@ urlpatterns = [
     path("sources/<int:source_id>/edit/", sources.source_edit, name="source_edit"),
     path("sources/<int:source_id>/retire/", sources.source_retire, name="source_retire"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("checks/", public_views.check_index, name="public_index"),
+    path("checks/feed.atom", feeds.atom_feed, name="public_feed_atom"),
+    path("checks/feed.json", feeds.json_feed, name="public_feed_json"),
+    path("checks/claimreview.json", feeds.claimreview_feed, name="public_claimreview_feed"),
+    path("checks/<int:claim_id>/", public_views.check_page, name="public_check_short"),
+    path("checks/<int:claim_id>-<slug:slug>/", public_views.check_page, name="public_check"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
 ]

@@ -50,6 +50,20 @@ ENDPOINT_ROLES: dict[str, str] = {
     "source.bulk_import": Role.EDITOR,
     "rating.list": SIGNED_IN,
     "export.retrieve": SIGNED_IN,
+    "explainer.list": Role.REVIEWER,
+    "explainer.retrieve": Role.REVIEWER,
+    "explainer.create": Role.REVIEWER,
+    "explainer.partial_update": Role.REVIEWER,
+    "explainer.attach": Role.REVIEWER,
+    "explainer.detach": Role.REVIEWER,
+    "webhook_endpoint.list": Role.ADMIN,
+    "webhook_endpoint.retrieve": Role.ADMIN,
+    "webhook_endpoint.create": Role.ADMIN,
+    "webhook_endpoint.partial_update": Role.ADMIN,
+    "webhook_endpoint.destroy": Role.ADMIN,
+    "webhook_delivery.list": Role.ADMIN,
+    "webhook_delivery.retrieve": Role.ADMIN,
+    "webhook_delivery.redeliver": Role.ADMIN,
 }
 
 _REFUSALS = {

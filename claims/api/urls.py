@@ -10,7 +10,9 @@ from .views.base import ApiDocsView, endpoint_not_found
 from .views.catalogue import ExportViewSet, RatingViewSet
 from .views.claims import ClaimViewSet
 from .views.decisions import EvidenceViewSet, FindingViewSet, SuggestionViewSet
+from .views.explainers import ExplainerViewSet
 from .views.sources import SourceViewSet
+from .views.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 router = SimpleRouter()
 router.register("articles", ArticleViewSet, basename="article")
@@ -21,6 +23,9 @@ router.register("findings", FindingViewSet, basename="finding")
 router.register("sources", SourceViewSet, basename="source")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("exports", ExportViewSet, basename="export")
+router.register("explainers", ExplainerViewSet, basename="explainer")
+router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook_endpoint")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook_delivery")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -46,14 +46,21 @@ def item_reviewed(record: PublishedClaimRecord) -> dict[str, Any]:
     item: dict[str, Any] = {"@type": "Claim"}
     if record.speaker:
         item["author"] = {"@type": "Person", "name": record.speaker}
+    elif record.article_outlet:
+        # No named speaker: the claim is the outlet's own, as printed.
+        item["author"] = {"@type": "Organization", "name": record.article_outlet}
     if record.article_published_at is not None:
         item["datePublished"] = iso_date(record.article_published_at)
-    if record.article_url:
-        appearance: dict[str, Any] = {"@type": "CreativeWork", "url": record.article_url}
+    if record.article_url or record.article_title:
+        appearance: dict[str, Any] = {"@type": "CreativeWork"}
+        if record.article_url:
+            appearance["url"] = record.article_url
         if record.article_title:
             appearance["headline"] = record.article_title
         if record.article_outlet:
             appearance["publisher"] = {"@type": "Organization", "name": record.article_outlet}
+        if record.article_published_at is not None:
+            appearance["datePublished"] = iso_date(record.article_published_at)
         item["appearance"] = [appearance]
     return item
 

@@ -35,6 +35,7 @@ COLUMNS = (
     "article_published_at",
     "evidence_urls",
     "evidence_stances",
+    "explainer_titles",
 )
 
 # Spreadsheet programs run a cell starting with one of these as a formula; claims quote people, so
@@ -72,6 +73,7 @@ def row(record: PublishedClaimRecord) -> list[str]:
         iso_datetime(record.article_published_at),
         EVIDENCE_SEPARATOR.join(item.source_url for item in record.evidence),
         EVIDENCE_SEPARATOR.join(item.stance for item in record.evidence),
+        EVIDENCE_SEPARATOR.join(item.title for item in record.explainers),
     ]
     return [_cell(value) for value in values]
 

@@ -39,6 +39,9 @@ def as_dict(record: PublishedClaimRecord) -> dict[str, Any]:
             {"url": item.source_url, "title": item.source_title, "stance": item.stance, "excerpt": item.excerpt}
             for item in record.evidence
         ],
+        "explainers": [
+            {"title": item.title, "body": item.body, "sources": list(item.sources)} for item in record.explainers
+        ],
     }
 
 

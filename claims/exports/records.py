@@ -16,6 +16,13 @@ class EvidenceRecord:
 
 
 @dataclass(frozen=True)
+class ExplainerRecord:
+    title: str
+    body: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PublishedClaimRecord:
     """One claim with its published verdict and the provenance an external reader needs to trust it."""
 
@@ -39,6 +46,7 @@ class PublishedClaimRecord:
     article_outlet: str = ""
     article_published_at: dt.datetime | None = None
     evidence: tuple[EvidenceRecord, ...] = field(default_factory=tuple)
+    explainers: tuple[ExplainerRecord, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

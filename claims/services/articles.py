@@ -22,6 +22,7 @@ from ..models import Article, Claim
 from ..roles import User, require_reviewer
 from .findings import findings_run_for_claim
 from .jobs import job_queue_after_commit
+from .webhooks import article_event_data, webhook_event_emit
 
 MAX_URL_CHARS = 2000
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
@@ -170,6 +171,9 @@ def article_ingest(
                 if claim.pk in flagged:
                     claim.status = ClaimStatus.NEW
             claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
+            webhook_event_emit(
+                event_type="article.ingested", data=article_event_data(article=article, claim_ids=claim_ids)
+            )
             if claim_ids:
                 # Embedding and suggestions; the sweep job re-queues claims whose job was lost.
                 job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")

@@ -18,8 +18,8 @@ from django.utils import timezone
 from ..errors import InvalidInputError
 from ..exports import claimreview, jsonl
 from ..exports import csv as csv_writer
-from ..exports.records import Desk, EvidenceRecord, PublishedClaimRecord
-from ..models import Claim, Evidence, Rating
+from ..exports.records import Desk, EvidenceRecord, ExplainerRecord, PublishedClaimRecord
+from ..models import Claim, Evidence, Explainer, Rating
 from ..selectors import claims_published
 
 EXPORT_WRITERS: dict[str, ModuleType] = {"claimreview": claimreview, "csv": csv_writer, "jsonl": jsonl}
@@ -48,8 +48,13 @@ def desk_from_settings() -> Desk:
     )
 
 
-def claim_public_url(*, claim_id: int) -> str:
-    return settings.DESK_CLAIM_URL_TEMPLATE.format(id=claim_id)
+def claim_public_url(*, claim_id: int, text: str) -> str:
+    """The claim's public page: DESK_CLAIM_URL_TEMPLATE when the desk publishes elsewhere, else the workbench's own."""
+    if settings.DESK_CLAIM_URL_TEMPLATE:
+        return settings.DESK_CLAIM_URL_TEMPLATE.format(id=claim_id)
+    from ..public import public_check_url
+
+    return public_check_url(claim_id=claim_id, text=text)
 
 
 def _person(user: object | None) -> str:
@@ -68,7 +73,7 @@ def published_claim_record(claim: Claim) -> PublishedClaimRecord:
     return PublishedClaimRecord(
         claim_id=claim.pk,
         text=claim.text,
-        claim_url=claim_public_url(claim_id=claim.pk),
+        claim_url=claim_public_url(claim_id=claim.pk, text=claim.text),
         speaker=claim.speaker,
         rating_label=verdict.rating.label,
         rating_alternate_name=verdict.rating.alternate_name,
@@ -94,6 +99,15 @@ def published_claim_record(claim: Claim) -> PublishedClaimRecord:
             )
             for item in claim.evidence.all()
         ),
+        explainers=explainer_records(claim),
+    )
+
+
+def explainer_records(claim: Claim) -> tuple[ExplainerRecord, ...]:
+    """Call with the claim's explainers prefetched when there are many claims."""
+    return tuple(
+        ExplainerRecord(title=item.title, body=item.body, sources=tuple(item.sources))
+        for item in claim.explainers.all()
     )
 
 
@@ -117,7 +131,8 @@ def published_claim_records(
     if rating_id is not None:
         claims = claims.filter(verdict__rating_id=rating_id)
     claims = claims.prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__body"))
+        Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__body")),
+        Prefetch("explainers", queryset=Explainer.objects.order_by("title", "id")),
     )
     # With a chunk size, Django runs the prefetch once per chunk instead of once for everything.
     for claim in claims.iterator(chunk_size=chunk_size):

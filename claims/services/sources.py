@@ -183,7 +183,9 @@ def source_for_earlier_verdict(*, verdict: Verdict) -> Source:
     itself; the earlier claim is matched as a claim. Call inside a transaction."""
     from django.conf import settings
 
-    url = settings.DESK_CLAIM_URL_TEMPLATE.format(id=verdict.claim_id)
+    from .exports import claim_public_url
+
+    url = claim_public_url(claim_id=verdict.claim_id, text=verdict.claim.text)
     source, _ = Source.objects.get_or_create(
         url=url[:2000],
         defaults={

@@ -19,6 +19,7 @@ from ..roles import User, require_editor, require_reviewer
 from ..rules import ClaimAction, transition_target
 from .notifications import author_notify
 from .review import claim_transition, lease_require
+from .webhooks import verdict_event_data, webhook_event_emit
 
 MAX_EXPLANATION_CHARS = 20_000
 
@@ -116,6 +117,7 @@ def verdict_approve(*, user: User, claim_id: int, expected_version: int | None =
         verdict.version += 1
         verdict.save()
         claim_transition(claim=claim, action=ClaimAction.APPROVE_VERDICT)
+        webhook_event_emit(event_type="verdict.approved", data=verdict_event_data(verdict=verdict, by=user))
         author_notify(verdict=verdict, event="approved", editor=user)
     return verdict
 
@@ -142,6 +144,10 @@ def verdict_send_back(*, user: User, claim_id: int, comment: str, expected_versi
             assignee=verdict.author,
             lease_expires_at=timezone.now() + settings.REVIEW_SENT_BACK_LEASE_DURATION,
         )
+        webhook_event_emit(
+            event_type="verdict.sent_back",
+            data=verdict_event_data(verdict=verdict, by=user, comment=verdict.review_comment),
+        )
         author_notify(verdict=verdict, event="sent_back", editor=user)
     return verdict
 
@@ -157,6 +163,7 @@ def verdict_publish(*, user: User, claim_id: int, expected_version: int | None =
         verdict.version += 1
         verdict.save()
         claim_transition(claim=claim, action=ClaimAction.PUBLISH_VERDICT)
+        webhook_event_emit(event_type="claim.published", data=verdict_event_data(verdict=verdict, by=user))
         author_notify(verdict=verdict, event="published", editor=user)
     return verdict
 
@@ -177,4 +184,8 @@ def verdict_reopen(*, user: User, claim_id: int, reason: str, expected_version: 
         verdict.version += 1
         verdict.save()
         claim_transition(claim=claim, action=ClaimAction.REOPEN_VERDICT)
+        webhook_event_emit(
+            event_type="claim.reopened",
+            data=verdict_event_data(verdict=verdict, by=user, comment=verdict.review_comment),
+        )
     return verdict

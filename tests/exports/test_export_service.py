@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from claims.choices import ClaimStatus
 from claims.models import Claim, Verdict
-from claims.services.exports import claims_export
+from claims.services.exports import claim_public_url, claims_export
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, SourceFactory, UserFactory, rating
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +99,8 @@ def test_it_prefetches_evidence_once_per_chunk_not_once_per_claim(people, django
     for n in range(25):
         EvidenceFactory(claim=published(people, text=f"Claim {n}."), added_by=people["author"])
     export = claims_export(export_format="csv", chunk_size=10)
-    # One query for the rating scale, one for the claims, one evidence query per chunk of 10.
-    with django_assert_num_queries(1 + 1 + 3):
+    # One query for the rating scale, one for the claims, one evidence and one explainer query per chunk of 10.
+    with django_assert_num_queries(1 + 1 + 3 + 3):
         rows = list(csv.DictReader(io.StringIO("".join(export.chunks))))
     assert len(rows) == 25
 
@@ -133,7 +133,7 @@ def test_the_api_streams_an_export_as_an_attachment(people):
     assert response["Content-Type"] == "application/ld+json"
     assert response["Content-Disposition"].startswith('attachment; filename="claims-')
     document = json.loads(b"".join(response.streaming_content))
-    assert [review["url"].rsplit("/", 1)[-1] for review in document["@graph"]] == [str(claim.pk)]
+    assert [review["url"] for review in document["@graph"]] == [claim_public_url(claim_id=claim.pk, text=claim.text)]
 
 
 def test_the_api_refuses_an_unparseable_since_with_400(people):

@@ -100,9 +100,8 @@ def test_a_rating_off_the_numeric_scale_carries_only_its_name():
 
 
 def test_a_claim_without_article_or_speaker_omits_them_instead_of_writing_blanks():
-    item = claimreview.claim_review(record(article_url=None, article_published_at=None, speaker=""), desk=DESK)[
-        "itemReviewed"
-    ]
+    bare = record(article_url=None, article_title="", article_outlet="", article_published_at=None, speaker="")
+    item = claimreview.claim_review(bare, desk=DESK)["itemReviewed"]
     assert item == {"@type": "Claim"}
 
 
@@ -144,3 +143,11 @@ def test_jsonl_has_one_json_object_per_line_with_evidence():
     assert first["approver"] == "Emma Editor"
     assert first["article"]["url"] == "https://news.example.org/2025/05/12/summit"
     assert [item["stance"] for item in first["evidence"]] == ["refutes", "context"]
+
+
+def test_a_claim_without_speaker_or_url_names_its_outlet_and_the_article_it_appeared_in():
+    plain = record(article_url=None, speaker="", article_title="Talks in Istanbul", article_outlet="Demo Wire")
+    item = claimreview.claim_review(plain, desk=DESK)["itemReviewed"]
+    assert item["author"] == {"@type": "Organization", "name": "Demo Wire"}
+    assert item["appearance"][0]["headline"] == "Talks in Istanbul"
+    assert "url" not in item["appearance"][0]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from claims.choices import ClaimStatus, SuggestionState, SuggestionTarget
 from claims.models import Claim, Evidence, Rating, Source, Suggestion, Verdict
 from claims.services import verdicts
+from claims.services.exports import claim_public_url
 from tests.factories import ClaimFactory
 from tests.local_site import serving_page
 from tests.ui.signed_in import client_for
@@ -199,7 +200,7 @@ def test_accepting_an_earlier_verdict_links_the_claims_cites_it_and_fills_in_the
     earlier_suggestion.refresh_from_db()
     assert earlier_suggestion.state == SuggestionState.ACCEPTED
     evidence = journey.evidence.get()
-    assert evidence.source.url == settings.DESK_CLAIM_URL_TEMPLATE.format(id=earlier_verdict.claim_id)
+    assert evidence.source.url == claim_public_url(claim_id=earlier_verdict.claim_id, text=earlier_verdict.claim.text)
     assert evidence.source.kind == "fact_check"
     assert "He returned to office" in evidence.excerpt
     form = client_workspace_form(taken, journey)

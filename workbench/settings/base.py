@@ -264,7 +264,24 @@ CHECKS_OFFICE_KB_FILES = env_list("CHECKS_OFFICE_KB_FILES") or [str(BASE_DIR / "
 # --- Desk identity, used by exports --------------------------------------------------------------
 DESK_NAME = os.environ.get("DESK_NAME", "Claim Workbench Desk")
 DESK_URL = os.environ.get("DESK_URL", "https://factcheck.example.org")
-DESK_CLAIM_URL_TEMPLATE = os.environ.get("DESK_CLAIM_URL_TEMPLATE", DESK_URL.rstrip("/") + "/claims/{id}")
+# Where readers reach the public check pages (/checks/...); exports' ClaimReview url points there.
+PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", WORKBENCH_URL)
+# Set it when the checks are published elsewhere (e.g. "https://desk.example.org/checks/{id}"):
+# exports then point at that address instead of the workbench's public pages.
+DESK_CLAIM_URL_TEMPLATE = os.environ.get("DESK_CLAIM_URL_TEMPLATE", "")
+
+# --- Webhooks ------------------------------------------------------------------------------------
+# Deliveries that failed are tried again after 10 s, 40 s, 160 s, ... (x4 each time, at most 6 h
+# apart, with +-20 % jitter): ten attempts spread over about 22 hours. A beat job sends what is due.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
+WEBHOOK_RETRY_FACTOR = float(os.environ.get("WEBHOOK_RETRY_FACTOR", "4"))
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_DELAY_SECONDS", str(6 * 3600)))
+# Endpoint hosts that may resolve to private addresses (tests and the lab use 127.0.0.1); every
+# other endpoint URL goes through the same address guard as URL ingest.
+WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS")
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {"task": "claims.tasks.webhook_deliveries_send_due_task", "schedule": 10.0}
 
 # --- API --------------------------------------------------------------------------------------
 # A write sent with an Idempotency-Key reserves the key while it runs; a concurrent request with the

@@ -24,6 +24,13 @@ DEMO_USERS = [("reviewer", "reviewer"), ("reviewer2", "reviewer"), ("editor", "e
 class Command(BaseCommand):
     help = "Load the demo article, sources and users (idempotent)."
 
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--with-checks",
+            action="store_true",
+            help="Also publish a few checks of the seed article (fixtures/demo_checks.json), for the public pages.",
+        )
+
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         self._users()
         sources = FIXTURES / "sources.jsonl"
@@ -43,6 +50,16 @@ class Command(BaseCommand):
         queued = article.claims.filter(status="new").count()
         verb = "Ingested" if result.created else "Already there:"
         self.stdout.write(f"{verb} “{article.title}” — {article.claims.count()} sentences, {queued} claims queued.")
+        if options.get("with_checks"):
+            from claims.services.demo_checks import demo_checks_publish
+
+            User = get_user_model()
+            published = demo_checks_publish(
+                path=FIXTURES / "demo_checks.json",
+                reviewer=User.objects.get(username="reviewer"),
+                editor=User.objects.get(username="editor"),
+            )
+            self.stdout.write(f"Published {published} demo checks (see /checks/).")
 
     def _users(self) -> None:
         User = get_user_model()
