@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -34,7 +35,7 @@ def demo_checks_publish(*, path: Path, reviewer: User, editor: User) -> int:
     return published
 
 
-def _publish(*, claim: Claim, entry: dict, reviewer: User, editor: User) -> None:
+def _publish(*, claim: Claim, entry: dict[str, Any], reviewer: User, editor: User) -> None:
     if claim.status == ClaimStatus.CANDIDATE:
         review.claim_promote(user=reviewer, claim_id=claim.pk)
     review.review_take(user=reviewer, claim_id=claim.pk)
