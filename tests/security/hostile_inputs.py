@@ -321,7 +321,7 @@ IDS_AND_PATHS = [
         "SQL in an id", "ids", "GET", SOURCES + "1%20OR%201=1/", None, None, status=(404, 404), says="No API endpoint"
     ),
     HostileRequest(
-        "NUL in an id", "ids", "GET", "/api/v1/articles/1%00/", None, None, status=(404, 404), says="No API endpoint"
+        "NUL in an id", "ids", "GET", "/api/v1/articles/1%00/", None, None, status=(400, 400), says="control character"
     ),
     HostileRequest(
         "unknown export format",
@@ -381,7 +381,7 @@ QUERIES = [
         None,
         says="Datetime",
     ),
-    HostileRequest("cursor of a NUL", "query", "GET", CLAIMS + "?cursor=%00", None, None, says="Invalid cursor"),
+    HostileRequest("cursor of a NUL", "query", "GET", CLAIMS + "?cursor=%00", None, None, says="control character"),
     HostileRequest(
         "cursor of garbage", "query", "GET", CLAIMS + "?cursor=!!!not-base64***", None, None, says="Invalid cursor"
     ),
@@ -697,7 +697,8 @@ CONTENT_TYPES = [
         ARTICLES,
         as_json({"text": ""}),
         "application/json; charset=utf-999",
-        says="blank",
+        status=(415, 415),
+        says="charset",
     ),
 ]
 
