@@ -18,12 +18,11 @@ from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
-from ..models import Article, Claim
+from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Article, Claim, url_digest
 from ..roles import User, require_reviewer
 from .findings import findings_run_for_claim
 from .jobs import job_queue_after_commit
 
-MAX_URL_CHARS = 2000
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
 
@@ -43,6 +42,11 @@ def _check_article_url(url: str) -> None:
     """The stored URL is shown as a link to reviewers: only a web address may become one."""
     if len(url) > MAX_URL_CHARS:
         raise InvalidInputError(f"url is limited to {MAX_URL_CHARS} characters.", field="url")
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
+        raise InvalidInputError(
+            f"url is limited to {MAX_URL_BYTES} bytes in UTF-8 (non-Latin letters take 2 to 4 bytes each).",
+            field="url",
+        )
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
@@ -86,7 +90,7 @@ def article_ingest(
     url = (url or "").strip() or None
     if url:
         _check_article_url(url)
-        existing = Article.objects.filter(url=url).first()
+        existing = Article.objects.filter(url_digest=url_digest(url)).first()
         if existing is not None:
             return IngestResult(article=existing, created=False)
 
@@ -117,7 +121,9 @@ def article_ingest(
         raise _as_input_error(error) from error
 
     digest = content_hash(body)
-    existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
+    existing = Article.objects.filter(
+        Q(content_hash=digest) | (Q(url_digest=url_digest(url)) if url else Q(pk__in=[]))
+    ).first()
     if existing is not None:
         return IngestResult(article=existing, created=False)
 
@@ -174,7 +180,9 @@ def article_ingest(
                 job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")
     except IntegrityError:
         # Another request stored the same article between our look-up and our insert.
-        existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
+        existing = Article.objects.filter(
+            Q(content_hash=digest) | (Q(url_digest=url_digest(url)) if url else Q(pk__in=[]))
+        ).first()
         if existing is None:
             raise
         return IngestResult(article=existing, created=False)
