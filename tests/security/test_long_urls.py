@@ -9,7 +9,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-
 from rest_framework.test import APIClient
 
 from claims.models import MAX_URL_BYTES, Article, Source, url_digest
@@ -51,9 +50,7 @@ def test_an_article_with_a_long_multibyte_url_is_stored_once(client_as):
 
 @pytest.mark.django_db
 def test_an_article_url_over_the_byte_bound_is_refused_with_400(client_as):
-    response = client_as("editor").post(
-        "/api/v1/articles/", {"text": ARTICLE_TEXT, "url": TOO_LONG_URL}, format="json"
-    )
+    response = client_as("editor").post("/api/v1/articles/", {"text": ARTICLE_TEXT, "url": TOO_LONG_URL}, format="json")
 
     assert response.status_code == 400
     assert "bytes" in response.json()["message"]
