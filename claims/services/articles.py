@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from ..choices import ClaimStatus, ExtractionStatus
@@ -61,6 +62,23 @@ def _published_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | No
     return dt.datetime(value.year, value.month, value.day, 12, 0, tzinfo=dt.UTC)
 
 
+def published_at_check(value: dt.date | dt.datetime | None) -> None:
+    """A publication date inside the window the desk accepts. The queue ranks by recency: an
+    article dated in the year 9999 would stay on top for ever, and checks that read the article's
+    year ("Thursday, May 15") would reason about the wrong one."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    earliest = settings.PUBLISHED_AT_EARLIEST
+    latest = (timezone.now() + settings.PUBLISHED_AT_FUTURE_TOLERANCE).date()
+    if day < earliest or day > latest:
+        raise InvalidInputError(
+            f"published_at must be between {earliest.isoformat()} and {latest.isoformat()} "
+            "(an article cannot be published more than a day from now).",
+            field="published_at",
+        )
+
+
 def article_ingest(
     *,
     text: str | bytes | None = None,
@@ -87,6 +105,7 @@ def article_ingest(
     for field, limit in MAX_METADATA_CHARS.items():
         if len(metadata[field]) > limit:
             raise InvalidInputError(f"{field} is limited to {limit} characters.", field=field)
+    published_at_check(published_at)
     url = (url or "").strip() or None
     if url:
         _check_article_url(url)

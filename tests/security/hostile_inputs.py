@@ -5,6 +5,7 @@ creates. Every case expects a 4xx with the API's one error body, and a message c
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
@@ -94,6 +95,18 @@ WRONG_TYPES = [
     _ingest("published_at is a number", "types", {"text": OK_TEXT, "published_at": 20250512}, says="date"),
     _ingest("published_at is 30 February", "types", {"text": OK_TEXT, "published_at": "2025-02-30"}, says="date"),
     _ingest("published_at in year 99999", "types", {"text": OK_TEXT, "published_at": "99999-01-01"}, says="date"),
+    _ingest("published_at in year 9999", "types", {"text": OK_TEXT, "published_at": "9999-12-31"}, says="published_at"),
+    _ingest("published_at in year 1", "types", {"text": OK_TEXT, "published_at": "0001-01-01"}, says="published_at"),
+    _ingest(
+        "published_at a month ahead",
+        "types",
+        {"text": OK_TEXT, "published_at": (dt.date.today() + dt.timedelta(days=31)).isoformat()},
+        says="published_at",
+    ),
+    _ingest("only zero-width characters", "types", {"text": "\u200b\u200c\u200d\u2060\ufeff" * 50}, says="invisible"),
+    _ingest(
+        "only Hangul fillers and a soft hyphen", "types", {"text": "\u3164\u115f\u00ad \u2800" * 20}, says="invisible"
+    ),
     HostileRequest(
         "evidence source is a string",
         "types",
