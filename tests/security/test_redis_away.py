@@ -3,6 +3,7 @@ keep working (rate limits lapse, with a warning in the log) instead of answering
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -63,6 +64,45 @@ def test_ingest_and_list_answer_without_redis(editor_token):
     assert ingested.status_code == 201, ingested.content
     assert listed.status_code == 200, listed.content
     assert anonymous.status_code == 401
+
+
+@contextlib.contextmanager
+def celery_broker_away():
+    """Jobs go to the broker (as under production settings), which is the same unreachable Redis."""
+    from kombu import pools
+
+    from workbench.celery import app
+
+    def drop_pools() -> None:
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    drop_pools()
+    app.conf.broker_url, app.conf.task_always_eager = UNREACHABLE_REDIS, False
+    try:
+        yield
+    finally:
+        drop_pools()
+        app.conf.broker_url, app.conf.task_always_eager = previous
+
+
+@redis_away
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ingest_is_kept_when_both_the_cache_and_the_broker_are_away(editor_token, caplog):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {editor_token.secret}")
+
+    with celery_broker_away(), caplog.at_level(logging.WARNING):
+        ingested = client.post(
+            "/api/v1/articles/",
+            {"text": "Former U.S. President Donald Trump spoke on Sunday about trade.", "published_at": "2025-05-12"},
+            format="json",
+        )
+
+    assert ingested.status_code == 201, ingested.content
+    assert any("Broker unavailable" in record.getMessage() for record in caplog.records)
 
 
 @redis_away
