@@ -89,5 +89,5 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         self._guarded("delete_many", lambda: super(ResilientRedisCache, self).delete_many(keys, version), None)
 
-    def clear(self) -> bool:
-        return self._guarded("clear", lambda: super(ResilientRedisCache, self).clear(), False)
+    def clear(self) -> None:
+        self._guarded("clear", lambda: super(ResilientRedisCache, self).clear(), None)
