@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -19,6 +22,37 @@ from .choices import (
 )
 from .fields import EmbeddingField
 
+# A URL is bounded in characters (what the forms say) and in UTF-8 bytes: 2,000 CJK characters are
+# 6 kB. Uniqueness is enforced on a digest of the URL, because PostgreSQL cannot put a value over
+# about 2.7 kB into a b-tree index, and a unique constraint on the URL itself would turn a long
+# (valid) address into a server error.
+MAX_URL_CHARS = 2000
+MAX_URL_BYTES = 4096
+
+
+def url_digest(url: str | None) -> str | None:
+    """What URL uniqueness and URL lookups use: SHA-256 of the URL's UTF-8 bytes, in hex."""
+    if not url:
+        return None
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class UrlDigestMixin(models.Model):
+    """Keeps ``url_digest`` in step with ``url`` on every save (services, admin, fixtures)."""
+
+    url: Any
+    url_digest: Any
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.url_digest = url_digest(self.url)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "url" in update_fields and "url_digest" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "url_digest"]
+        super().save(*args, **kwargs)
+
 
 class TimestampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -28,8 +62,9 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
-class Article(TimestampedModel):
-    url = models.URLField(max_length=2000, null=True, blank=True, unique=True)
+class Article(UrlDigestMixin, TimestampedModel):
+    url = models.URLField(max_length=MAX_URL_CHARS, null=True, blank=True)
+    url_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     title = models.CharField(max_length=500, blank=True)
     outlet = models.CharField(max_length=200, blank=True, db_index=True)
     author = models.CharField(max_length=300, blank=True)
@@ -113,8 +148,9 @@ class Claim(TimestampedModel):
         return self.text[:80]
 
 
-class Source(TimestampedModel):
-    url = models.URLField(max_length=2000, unique=True)
+class Source(UrlDigestMixin, TimestampedModel):
+    url = models.URLField(max_length=MAX_URL_CHARS)
+    url_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200, blank=True)
     published_at = models.DateField(null=True, blank=True)

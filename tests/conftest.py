@@ -7,6 +7,8 @@ scale and roles that the migrations seed, and a later test would miss them.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,31 @@ from tests.factories import UserFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEED_ARTICLE = PROJECT_ROOT / "fixtures" / "seed_article.txt"
+
+
+class NonLoopbackConnectionRefused(OSError):
+    pass
+
+
+def _refuse_non_loopback(connect):
+    def guarded(self, address, *args, **kwargs):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            try:
+                loopback = ipaddress.ip_address(host.split("%")[0]).is_loopback
+            except ValueError:
+                loopback = host == "localhost"
+            if not loopback:
+                raise NonLoopbackConnectionRefused(f"Tests never reach a non-loopback address (tried {address!r}).")
+        return connect(self, address, *args, **kwargs)
+
+    return guarded
+
+
+def pytest_configure(config):
+    # Every connection this test process opens (HTTP fetches, PostgreSQL, Redis) stays on this machine.
+    socket.socket.connect = _refuse_non_loopback(socket.socket.connect)
+    socket.socket.connect_ex = _refuse_non_loopback(socket.socket.connect_ex)
 
 
 @pytest.fixture

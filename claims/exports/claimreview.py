@@ -79,12 +79,25 @@ def claim_review(record: PublishedClaimRecord, *, desk: Desk) -> dict[str, Any]:
     return review
 
 
+# Characters escaped so the document can be pasted into <script type="application/ld+json"> as it is:
+# a claim quoting "</script>" or "<!--" would otherwise end or change the element. The escapes are
+# plain JSON (\u003c), so every JSON-LD reader reads the same text.
+_EMBEDDING_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def embeddable_json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    for character, escape in _EMBEDDING_ESCAPES.items():
+        text = text.replace(character, escape)
+    return text
+
+
 def write(records: Iterable[PublishedClaimRecord], *, desk: Desk) -> Iterator[str]:
     """A JSON-LD document: a list of ClaimReview objects, produced piece by piece so a caller can
     stream it without holding every review in memory."""
     yield '{"@context": "https://schema.org", "@graph": ['
     separator = "\n"
     for record in records:
-        yield separator + json.dumps(claim_review(record, desk=desk), ensure_ascii=False)
+        yield separator + embeddable_json(claim_review(record, desk=desk))
         separator = ",\n"
     yield "\n]}\n"

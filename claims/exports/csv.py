@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 
 from .records import Desk, PublishedClaimRecord, iso_datetime
@@ -39,13 +40,19 @@ COLUMNS = (
 )
 
 # Spreadsheet programs run a cell starting with one of these as a formula; claims quote people, so
-# a claim may well start with "=" or "-". Prefixing a quote keeps the text as text.
+# a claim may well start with "=" or "-". Prefixing a quote keeps the text as text. Leading spaces
+# do not stop some programs, so they are looked past.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A file opened in a spreadsheet whose locale separates cells with another character (";" in much
+# of Europe, tab, "|") is split there, quotes or not: "Context;=1+1" becomes a cell "=1+1". So a
+# formula character after any common separator gets the same quote prefix.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t][ ]*)(?=[=+\-@])")
 
 
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_PREFIXES):
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
+    if text.lstrip(" ").startswith(_FORMULA_PREFIXES):
         return "'" + text
     return text
 
@@ -80,7 +87,8 @@ def row(record: PublishedClaimRecord) -> list[str]:
 
 def write(records: Iterable[PublishedClaimRecord], *, desk: Desk) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every cell quoted, so a reader that honours quotes never splits one at a separator inside it.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     yield buffer.getvalue()
     for record in records:

@@ -13,6 +13,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -38,6 +39,56 @@ _CHUNK_BYTES = 64 * 1024
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
+class _Deadline:
+    """One deadline over a whole fetch: connecting, the TLS handshake, headers, body and redirects.
+
+    A socket timeout bounds each read, so a peer sending one byte a second never trips it; checking
+    the clock between reads does not help either, because one buffered read waits for its whole
+    chunk. When the deadline passes, a timer shuts every socket of the fetch down, which ends any
+    read in progress at once. (Name resolution runs before any socket and is bounded by the
+    system resolver.)"""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expires_at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        return max(0.0, self.expires_at - time.monotonic())
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut_down(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut_down(sock)
+
+
+def _shut_down(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also for a TLS socket: it acts on the descriptor, where a read
+    # in another thread is waiting, without touching the TLS object that read is using.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed, or a socket a TLS wrapper has taken over
+
+
 @dataclass(frozen=True, slots=True)
 class FetchedDocument:
     """A fetched page: `text` is normalised main text; `html` is the page when it was HTML."""
@@ -59,7 +110,7 @@ def fetch_url(
 ) -> FetchedDocument:
     """Fetch an http(s) URL and return its main text.
 
-    `timeout` bounds each network operation and the whole download; `max_bytes` bounds the body,
+    `timeout` bounds the whole fetch, however slowly the peer sends; `max_bytes` bounds the body,
     which is streamed and abandoned as soon as it passes the limit. `allow_private` lifts the
     address guard (tests only); `allowed_private_hosts` lifts it for connections to those host
     names only, so a redirect from an allowed host to any other private address is still refused.
@@ -70,13 +121,16 @@ def fetch_url(
     """
     _check_scheme(url)
     url = _with_ascii_host(url)
+    deadline = _Deadline(timeout)
     opener = _build_opener(
-        allow_private=allow_private, allowed_private_hosts=frozenset(host.lower() for host in allowed_private_hosts)
+        allow_private=allow_private,
+        allowed_private_hosts=frozenset(host.lower() for host in allowed_private_hosts),
+        deadline=deadline,
     )
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain"})
-    deadline = time.monotonic() + timeout
+    too_slow = f"fetching {url} took longer than {timeout:g} s"
     try:
-        with opener.open(request, timeout=timeout) as response:
+        with deadline, opener.open(request, timeout=timeout) as response:
             headers: Message = response.headers
             content_type = headers.get_content_type()
             if content_type not in HTML_CONTENT_TYPES | TEXT_CONTENT_TYPES:
@@ -87,15 +141,18 @@ def fetch_url(
             body = _read_capped(response, max_bytes=max_bytes, deadline=deadline)
             final_url = response.geturl()
             charset = headers.get_content_charset()
+        if deadline.expired:
+            # A read that the deadline cut short can look like a complete, shorter body.
+            raise FetchError(too_slow)
     except urllib.error.HTTPError as error:
-        raise FetchError(f"HTTP {error.code} fetching {url}") from error
+        raise FetchError(too_slow if deadline.expired else f"HTTP {error.code} fetching {url}") from error
     except urllib.error.URLError as error:
-        raise FetchError(f"could not fetch {url}: {error.reason}") from error
+        raise FetchError(too_slow if deadline.expired else f"could not fetch {url}: {error.reason}") from error
     except (TimeoutError, http.client.HTTPException, ssl.SSLError, OSError) as error:
-        raise FetchError(f"could not fetch {url}: {error}") from error
+        raise FetchError(too_slow if deadline.expired else f"could not fetch {url}: {error}") from error
     except ValueError as error:
         # A redirect to a URL that urllib or the IDNA codec cannot handle (UnicodeError is a ValueError).
-        raise FetchError(f"could not fetch {url}: {error}") from error
+        raise FetchError(too_slow if deadline.expired else f"could not fetch {url}: {error}") from error
 
     # The size limit was enforced on the bytes received; re-encoding a decoded page as UTF-8 can
     # make it larger (Latin-1 -> UTF-8), which must not turn an accepted page into an error.
@@ -155,7 +212,13 @@ def _with_ascii_host(url: str) -> str:
 
 
 def _connect_checked(
-    host: str, port: int, timeout: float | None, *, allow_private: bool, allowed_private_hosts: frozenset[str]
+    host: str,
+    port: int,
+    timeout: float | None,
+    *,
+    allow_private: bool,
+    allowed_private_hosts: frozenset[str],
+    deadline: _Deadline,
 ) -> socket.socket:
     allow_private = allow_private or host.lower() in allowed_private_hosts
     try:
@@ -170,7 +233,8 @@ def _connect_checked(
             refused.append(str(ip))
             continue
         connection = socket.socket(family, kind, protocol)
-        connection.settimeout(timeout)
+        connection.settimeout(min(timeout, deadline.remaining()) if timeout is not None else deadline.remaining())
+        deadline.watch(connection)
         try:
             connection.connect(address)
         except OSError as error:
@@ -185,11 +249,17 @@ def _connect_checked(
 
 class _GuardedHTTPConnection(http.client.HTTPConnection):
     def __init__(
-        self, *args: object, allow_private: bool, allowed_private_hosts: frozenset[str], **kwargs: object
+        self,
+        *args: object,
+        allow_private: bool,
+        allowed_private_hosts: frozenset[str],
+        deadline: _Deadline,
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._allow_private = allow_private
         self._allowed_private_hosts = allowed_private_hosts
+        self._deadline = deadline
 
     def connect(self) -> None:
         self.sock = _connect_checked(
@@ -198,16 +268,23 @@ class _GuardedHTTPConnection(http.client.HTTPConnection):
             self.timeout,
             allow_private=self._allow_private,
             allowed_private_hosts=self._allowed_private_hosts,
+            deadline=self._deadline,
         )
 
 
 class _GuardedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(
-        self, *args: object, allow_private: bool, allowed_private_hosts: frozenset[str], **kwargs: object
+        self,
+        *args: object,
+        allow_private: bool,
+        allowed_private_hosts: frozenset[str],
+        deadline: _Deadline,
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-overload]
         self._allow_private = allow_private
         self._allowed_private_hosts = allowed_private_hosts
+        self._deadline = deadline
 
     def connect(self) -> None:
         raw = _connect_checked(
@@ -216,34 +293,42 @@ class _GuardedHTTPSConnection(http.client.HTTPSConnection):
             self.timeout,
             allow_private=self._allow_private,
             allowed_private_hosts=self._allowed_private_hosts,
+            deadline=self._deadline,
         )
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
+        self._deadline.watch(self.sock)
 
 
 class _GuardedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, *, allow_private: bool, allowed_private_hosts: frozenset[str]) -> None:
+    def __init__(self, *, allow_private: bool, allowed_private_hosts: frozenset[str], deadline: _Deadline) -> None:
         super().__init__()
         self._allow_private = allow_private
         self._allowed_private_hosts = allowed_private_hosts
+        self._deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         connection = functools.partial(
-            _GuardedHTTPConnection, allow_private=self._allow_private, allowed_private_hosts=self._allowed_private_hosts
+            _GuardedHTTPConnection,
+            allow_private=self._allow_private,
+            allowed_private_hosts=self._allowed_private_hosts,
+            deadline=self._deadline,
         )
         return self.do_open(connection, req)
 
 
 class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, *, allow_private: bool, allowed_private_hosts: frozenset[str]) -> None:
+    def __init__(self, *, allow_private: bool, allowed_private_hosts: frozenset[str], deadline: _Deadline) -> None:
         super().__init__(context=ssl.create_default_context())
         self._allow_private = allow_private
         self._allowed_private_hosts = allowed_private_hosts
+        self._deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         connection = functools.partial(
             _GuardedHTTPSConnection,
             allow_private=self._allow_private,
             allowed_private_hosts=self._allowed_private_hosts,
+            deadline=self._deadline,
         )
         return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
 
@@ -262,13 +347,19 @@ class _CheckedRedirectHandler(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def _build_opener(*, allow_private: bool, allowed_private_hosts: frozenset[str]) -> urllib.request.OpenerDirector:
+def _build_opener(
+    *, allow_private: bool, allowed_private_hosts: frozenset[str], deadline: _Deadline
+) -> urllib.request.OpenerDirector:
     # Built by hand rather than with build_opener(): no proxy from the environment (a proxy would
     # hide the real destination from the guard), and no file:, ftp: or data: handlers.
     opener = urllib.request.OpenerDirector()
     for handler in (
-        _GuardedHTTPHandler(allow_private=allow_private, allowed_private_hosts=allowed_private_hosts),
-        _GuardedHTTPSHandler(allow_private=allow_private, allowed_private_hosts=allowed_private_hosts),
+        _GuardedHTTPHandler(
+            allow_private=allow_private, allowed_private_hosts=allowed_private_hosts, deadline=deadline
+        ),
+        _GuardedHTTPSHandler(
+            allow_private=allow_private, allowed_private_hosts=allowed_private_hosts, deadline=deadline
+        ),
         _CheckedRedirectHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
@@ -277,12 +368,12 @@ def _build_opener(*, allow_private: bool, allowed_private_hosts: frozenset[str])
     return opener
 
 
-def _read_capped(response: http.client.HTTPResponse, *, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(response: http.client.HTTPResponse, *, max_bytes: int, deadline: _Deadline) -> bytes:
     chunks: list[bytes] = []
     received = 0
     while True:
-        if time.monotonic() > deadline:
-            raise FetchError("the download took longer than the timeout")
+        if deadline.expired:
+            raise FetchError(f"the download took longer than {deadline.seconds:g} s")
         chunk = response.read(_CHUNK_BYTES)
         if not chunk:
             return b"".join(chunks)

@@ -46,7 +46,20 @@ def decode_and_normalise(raw: bytes | str, *, max_bytes: int) -> str:
     text = unicodedata.normalize("NFC", text).strip()
     if not text:
         raise EmptyDocumentError("document is empty")
+    if not any(is_visible(character) for character in text):
+        raise EmptyDocumentError("document is empty: it has only invisible characters (zero-width, format or filler)")
     return text
+
+
+# Letters that render as blank space although Unicode files them as letters or symbols.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+# Format (zero-width space, joiners, BOM, bidi controls), controls, separators, and combining marks,
+# which show nothing without a letter to sit on.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def is_visible(character: str) -> bool:
+    return character not in _BLANK_LOOKING and unicodedata.category(character) not in _INVISIBLE_CATEGORIES
 
 
 def content_hash(text: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from ..choices import ClaimStatus, ExtractionStatus
@@ -18,13 +19,12 @@ from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
-from ..models import Article, Claim
+from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Article, Claim, url_digest
 from ..roles import User, require_reviewer
 from .findings import findings_run_for_claim
 from .jobs import job_queue_after_commit
 from .webhooks import article_event_data, webhook_event_emit
 
-MAX_URL_CHARS = 2000
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
 
@@ -44,6 +44,11 @@ def _check_article_url(url: str) -> None:
     """The stored URL is shown as a link to reviewers: only a web address may become one."""
     if len(url) > MAX_URL_CHARS:
         raise InvalidInputError(f"url is limited to {MAX_URL_CHARS} characters.", field="url")
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
+        raise InvalidInputError(
+            f"url is limited to {MAX_URL_BYTES} bytes in UTF-8 (non-Latin letters take 2 to 4 bytes each).",
+            field="url",
+        )
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
@@ -56,6 +61,23 @@ def _published_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | No
     if value is None or isinstance(value, dt.datetime):
         return value
     return dt.datetime(value.year, value.month, value.day, 12, 0, tzinfo=dt.UTC)
+
+
+def published_at_check(value: dt.date | dt.datetime | None) -> None:
+    """A publication date inside the window the desk accepts. The queue ranks by recency: an
+    article dated in the year 9999 would stay on top for ever, and checks that read the article's
+    year ("Thursday, May 15") would reason about the wrong one."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    earliest = settings.PUBLISHED_AT_EARLIEST
+    latest = (timezone.now() + settings.PUBLISHED_AT_FUTURE_TOLERANCE).date()
+    if day < earliest or day > latest:
+        raise InvalidInputError(
+            f"published_at must be between {earliest.isoformat()} and {latest.isoformat()} "
+            "(an article cannot be published more than a day from now).",
+            field="published_at",
+        )
 
 
 def article_ingest(
@@ -84,10 +106,11 @@ def article_ingest(
     for field, limit in MAX_METADATA_CHARS.items():
         if len(metadata[field]) > limit:
             raise InvalidInputError(f"{field} is limited to {limit} characters.", field=field)
+    published_at_check(published_at)
     url = (url or "").strip() or None
     if url:
         _check_article_url(url)
-        existing = Article.objects.filter(url=url).first()
+        existing = Article.objects.filter(url_digest=url_digest(url)).first()
         if existing is not None:
             return IngestResult(article=existing, created=False)
 
@@ -118,7 +141,9 @@ def article_ingest(
         raise _as_input_error(error) from error
 
     digest = content_hash(body)
-    existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
+    existing = Article.objects.filter(
+        Q(content_hash=digest) | (Q(url_digest=url_digest(url)) if url else Q(pk__in=[]))
+    ).first()
     if existing is not None:
         return IngestResult(article=existing, created=False)
 
@@ -179,7 +204,9 @@ def article_ingest(
                 job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")
     except IntegrityError:
         # Another request stored the same article between our look-up and our insert.
-        existing = Article.objects.filter(Q(content_hash=digest) | (Q(url=url) if url else Q(pk__in=[]))).first()
+        existing = Article.objects.filter(
+            Q(content_hash=digest) | (Q(url_digest=url_digest(url)) if url else Q(pk__in=[]))
+        ).first()
         if existing is None:
             raise
         return IngestResult(article=existing, created=False)

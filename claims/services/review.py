@@ -82,7 +82,12 @@ def review_take_next(*, user: User, claim_ids: list[int] | None = None) -> Claim
             if claim_ids is not None:
                 candidates = candidates.filter(pk__in=claim_ids)
             candidates = candidates.order_by("-priority", "id")
-            if connection.features.has_select_for_update_skip_locked:
+            if claim_ids is not None:
+                # Particular claims: wait for a row lock rather than skip it. A background job
+                # (embedding, suggestions) briefly locks a free claim; skipping it would refuse the
+                # reviewer with "another reviewer is working on this claim" when nobody is.
+                candidates = candidates.select_for_update(of=("self",))
+            elif connection.features.has_select_for_update_skip_locked:
                 candidates = candidates.select_for_update(skip_locked=True, of=("self",))
             candidate_id = candidates.values_list("id", flat=True).first()
             if candidate_id is None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..choices import SourceKind
 from ..errors import InvalidInputError, NotFoundError
-from ..models import Source, SourcePassage, Verdict
+from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Source, SourcePassage, Verdict, url_digest
 from ..roles import User, require_editor, require_reviewer
 from ..similarity.passages import chunk_passages
 from .jobs import job_queue_after_commit
@@ -35,6 +35,8 @@ def _clean(row: Mapping[str, object]) -> dict[str, object]:
     title = str(row.get("title") or "").strip()
     if not url.startswith(("http://", "https://")):
         raise InvalidInputError("A source needs an http(s) URL.", url=url[:200])
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
+        raise InvalidInputError(f"A source URL is limited to {MAX_URL_BYTES} bytes in UTF-8.", url=url[:200])
     if not title:
         raise InvalidInputError("A source needs a title.", url=url[:200])
     kind = str(row.get("kind") or SourceKind.NEWS_REPORT)
@@ -50,7 +52,7 @@ def _clean(row: Mapping[str, object]) -> dict[str, object]:
         except ValueError:
             raise InvalidInputError("published_at must be a date (YYYY-MM-DD).", published_at=published) from None
     return {
-        "url": url[:2000],
+        "url": url[:MAX_URL_CHARS],
         "title": title[:500],
         "publisher": str(row.get("publisher") or "")[:200],
         "published_at": published,
@@ -63,7 +65,8 @@ def _write(*, fields: dict[str, object], user: User | None) -> tuple[Source, boo
     """Create or update one source and replace its passages. Call inside a transaction."""
     # Adding or importing a retired source again brings it back into the library.
     source, created = Source.objects.update_or_create(
-        url=fields["url"], defaults={**fields, "retired_at": None, **({"added_by": user} if user is not None else {})}
+        url_digest=url_digest(str(fields["url"])),
+        defaults={**fields, "retired_at": None, **({"added_by": user} if user is not None else {})},
     )
     return source, created, _replace_passages(source)
 
@@ -113,7 +116,7 @@ def source_update(*, user: User, source_id: int, **row: object) -> Source:
         source = Source.objects.select_for_update().filter(pk=source_id).first()
         if source is None:
             raise NotFoundError("Source not found.", source_id=source_id)
-        if Source.objects.filter(url=fields["url"]).exclude(pk=source_id).exists():
+        if Source.objects.filter(url_digest=url_digest(str(fields["url"]))).exclude(pk=source_id).exists():
             raise InvalidInputError("Another source has this URL.", url=str(fields["url"])[:200])
         old_text = _passage_text(source)
         for name, value in fields.items():
@@ -187,8 +190,9 @@ def source_for_earlier_verdict(*, verdict: Verdict) -> Source:
 
     url = claim_public_url(claim_id=verdict.claim_id, text=verdict.claim.text)
     source, _ = Source.objects.get_or_create(
-        url=url[:2000],
+        url_digest=url_digest(url[:MAX_URL_CHARS]),
         defaults={
+            "url": url[:MAX_URL_CHARS],
             "title": f"Earlier verdict: {verdict.rating} — {verdict.claim.text}"[:500],
             "publisher": settings.DESK_NAME[:200],
             "kind": SourceKind.FACT_CHECK,
@@ -207,7 +211,7 @@ def source_add_by_reviewer(
     already in the library gives back that source unchanged: only editors edit the library."""
     require_reviewer(user)
     url = url.strip()
-    existing = Source.objects.filter(url=url).first()
+    existing = Source.objects.filter(url_digest=url_digest(url)).first()
     if existing is not None:
         return existing
     if body.strip():

@@ -134,6 +134,27 @@ def test_csv_keeps_a_claim_that_looks_like_a_formula_as_text():
     assert row["claim"].startswith("'=")
 
 
+def test_csv_cells_stay_whole_in_a_spreadsheet_that_separates_with_semicolons():
+    text = "".join(csv_writer.write([record(explanation="Context;=1+1", speaker="  =cmd|' /C calc'!A0")], desk=DESK))
+    data_line = text.splitlines()[1]
+    # Opened where cells are separated by ";", "|" or tab, no piece of a cell begins a formula.
+    for separator in (";", "|", "\t", ","):
+        cells = next(csv.reader(io.StringIO(data_line), delimiter=separator, quoting=csv.QUOTE_NONE))
+        assert not any(cell.lstrip(' "').startswith(("=", "+", "-", "@")) for cell in cells), separator
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["explanation"] == "Context;'=1+1"
+    assert row["speaker"].startswith("'")
+
+
+def test_claimreview_can_be_pasted_into_a_script_element():
+    hostile = 'He said "</script><script>alert(1)</script>" & <!-- then\u2028left'
+    document = "".join(claimreview.write([record(text=hostile, explanation=hostile)], desk=DESK))
+
+    assert "<" not in document and ">" not in document and "&" not in document
+    assert "\u2028" not in document
+    assert json.loads(document)["@graph"][0]["claimReviewed"].startswith('He said "</script>')
+
+
 def test_jsonl_has_one_json_object_per_line_with_evidence():
     lines = "".join(jsonl.write([record(claim_id=1), record(claim_id=2)], desk=DESK)).splitlines()
     assert len(lines) == 2

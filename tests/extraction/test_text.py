@@ -48,3 +48,16 @@ def test_it_hashes_rewrapped_copies_of_a_text_alike() -> None:
 
 def test_it_hashes_different_texts_differently() -> None:
     assert content_hash("Putin said this.") != content_hash("Putin said that.")
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u200b" * 10, "\ufeff\u200c\u200d\u2060", "\u3164 \u115f\u1160\uffa0", "\u00ad\u2800\u180e", "\u0301\u20dd"],
+)
+def test_text_made_only_of_invisible_characters_is_empty(invisible):
+    with pytest.raises(EmptyDocumentError, match="invisible"):
+        decode_and_normalise(invisible, max_bytes=10_000)
+
+
+def test_a_zero_width_character_inside_visible_text_is_kept():
+    assert decode_and_normalise("Prices\u200brose.", max_bytes=10_000) == "Prices\u200brose."

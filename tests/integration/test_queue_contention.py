@@ -275,3 +275,45 @@ def test_housekeeping_racing_a_take_leaves_the_new_lease_and_its_history_alone(r
     assert released == [0]
     assert claim.history.count() == history_before
     assert not claim.history.filter(history_change_reason="lease expired").exists()
+
+
+def test_taking_a_free_claim_that_a_background_job_has_locked_waits_for_the_job(reviewer):
+    """A suggestion job briefly locks the claim row it writes to (played here by a transaction on a
+    connection of its own holding FOR UPDATE). A reviewer taking that free claim waits for the lock
+    and gets it, instead of being told that another reviewer is working on it."""
+    claim = ClaimFactory()
+    database = connection.settings_dict
+    outcome: list[object] = []
+
+    def take() -> None:
+        try:
+            outcome.append(review.review_take(user=reviewer, claim_id=claim.pk))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    def connect() -> psycopg.Connection:
+        return psycopg.connect(
+            host=database["HOST"],
+            port=database["PORT"],
+            user=database["USER"],
+            dbname=database["NAME"],
+            autocommit=True,
+        )
+
+    with connect() as job, connect() as observer:
+        job.execute("BEGIN")
+        job.execute("SELECT id FROM claims_claim WHERE id = %s FOR UPDATE", [claim.pk])
+        taker = threading.Thread(target=take)
+        taker.start()
+        deadline = time.monotonic() + 10
+        while taker.is_alive() and not sessions_waiting_on_locks(observer):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        job.execute("COMMIT")
+        taker.join(timeout=10)
+
+    assert len(outcome) == 1 and isinstance(outcome[0], Claim), outcome
+    claim.refresh_from_db()
+    assert claim.assignee_id == reviewer.pk

@@ -5,6 +5,7 @@ creates. Every case expects a 4xx with the API's one error body, and a message c
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
@@ -94,6 +95,18 @@ WRONG_TYPES = [
     _ingest("published_at is a number", "types", {"text": OK_TEXT, "published_at": 20250512}, says="date"),
     _ingest("published_at is 30 February", "types", {"text": OK_TEXT, "published_at": "2025-02-30"}, says="date"),
     _ingest("published_at in year 99999", "types", {"text": OK_TEXT, "published_at": "99999-01-01"}, says="date"),
+    _ingest("published_at in year 9999", "types", {"text": OK_TEXT, "published_at": "9999-12-31"}, says="published_at"),
+    _ingest("published_at in year 1", "types", {"text": OK_TEXT, "published_at": "0001-01-01"}, says="published_at"),
+    _ingest(
+        "published_at a month ahead",
+        "types",
+        {"text": OK_TEXT, "published_at": (dt.date.today() + dt.timedelta(days=31)).isoformat()},
+        says="published_at",
+    ),
+    _ingest("only zero-width characters", "types", {"text": "\u200b\u200c\u200d\u2060\ufeff" * 50}, says="invisible"),
+    _ingest(
+        "only Hangul fillers and a soft hyphen", "types", {"text": "\u3164\u115f\u00ad \u2800" * 20}, says="invisible"
+    ),
     HostileRequest(
         "evidence source is a string",
         "types",
@@ -321,7 +334,7 @@ IDS_AND_PATHS = [
         "SQL in an id", "ids", "GET", SOURCES + "1%20OR%201=1/", None, None, status=(404, 404), says="No API endpoint"
     ),
     HostileRequest(
-        "NUL in an id", "ids", "GET", "/api/v1/articles/1%00/", None, None, status=(404, 404), says="No API endpoint"
+        "NUL in an id", "ids", "GET", "/api/v1/articles/1%00/", None, None, status=(400, 400), says="control character"
     ),
     HostileRequest(
         "unknown export format",
@@ -381,7 +394,7 @@ QUERIES = [
         None,
         says="Datetime",
     ),
-    HostileRequest("cursor of a NUL", "query", "GET", CLAIMS + "?cursor=%00", None, None, says="Invalid cursor"),
+    HostileRequest("cursor of a NUL", "query", "GET", CLAIMS + "?cursor=%00", None, None, says="control character"),
     HostileRequest(
         "cursor of garbage", "query", "GET", CLAIMS + "?cursor=!!!not-base64***", None, None, says="Invalid cursor"
     ),
@@ -697,7 +710,8 @@ CONTENT_TYPES = [
         ARTICLES,
         as_json({"text": ""}),
         "application/json; charset=utf-999",
-        says="blank",
+        status=(415, 415),
+        says="charset",
     ),
 ]
 

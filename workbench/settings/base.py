@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses what cannot be decoded before any other middleware reads the request.
+    "claims.request_guard.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -216,6 +218,10 @@ INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(2 * 1024 * 1024)))
 # DRF reads a JSON body through request.body, which Django caps at this size: it must admit an
 # article at the ingest limit after JSON escaping (claims.api.parsers.max_request_bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * INGEST_MAX_BYTES + 64 * 1024
+# Publication dates outside this window are refused: a date far in the future would sit at the top
+# of the queue (recency) for ever. One day of tolerance covers time zones ahead of the server's.
+PUBLISHED_AT_EARLIEST = date.fromisoformat(os.environ.get("PUBLISHED_AT_EARLIEST", "1900-01-01"))
+PUBLISHED_AT_FUTURE_TOLERANCE = timedelta(days=1)
 INGEST_FETCH_TIMEOUT_SECONDS = float(os.environ.get("INGEST_FETCH_TIMEOUT_SECONDS", "10"))
 # Hosts URL ingest may fetch even though they resolve to private addresses (tests use 127.0.0.1).
 INGEST_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("INGEST_FETCH_ALLOWED_PRIVATE_HOSTS")

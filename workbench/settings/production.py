@@ -22,7 +22,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 # Sign-in and API rate counts must be shared by every web process, or each worker would allow the
-# full limit on its own: with Redis available they live there.
+# full limit on its own: with Redis available they live there. When Redis is unreachable the cache
+# answers as an empty one (with a logged warning) instead of failing the request: limits lapse,
+# sign-in and the API keep working.
 CACHE_REDIS_URL = __import__("os").environ.get("CACHE_REDIS_URL") or REDIS_URL
 if CACHE_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "claims.cache.ResilientRedisCache", "LOCATION": CACHE_REDIS_URL}}

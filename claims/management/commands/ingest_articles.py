@@ -11,11 +11,13 @@ queued as for any ingest.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from claims.api.inputs import ArticleIngestInput
@@ -23,6 +25,8 @@ from claims.choices import ClaimStatus
 from claims.errors import WorkbenchError
 from claims.jsonl import JsonLine, read_json_lines
 from claims.services.articles import article_ingest
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -117,6 +121,12 @@ class Command(BaseCommand):
             result = article_ingest(**validator.validated_data)
         except WorkbenchError as error:
             report.refuse(line_number, error.message)
+            return
+        except DatabaseError as error:
+            # One line the database refuses (the service rolled its own transaction back) must not
+            # cost the rest of the file; it is reported with its line number like any other refusal.
+            logger.exception("Line %d of the bulk file could not be stored", line_number)
+            report.refuse(line_number, f"The database refused this article: {str(error).splitlines()[0][:200]}")
             return
         if result.created:
             report.created.append(result.article.pk)

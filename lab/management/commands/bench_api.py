@@ -25,7 +25,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from claims.choices import ClaimStatus, Role, SourceKind, Stance, TokenScope
-from claims.models import Article, Claim, Evidence, Rating, Source, Verdict
+from claims.models import Article, Claim, Evidence, Rating, Source, Verdict, url_digest
 from claims.services.exports import EXPORT_FORMATS, claims_export
 from claims.services.tokens import token_create
 
@@ -113,6 +113,7 @@ class Command(BaseCommand):
         self.sources = Source.objects.bulk_create(
             Source(
                 url=f"https://records.example.org/bench/{n}",
+                url_digest=url_digest(f"https://records.example.org/bench/{n}"),
                 title=_sentence(self.rng, 3, 6),
                 publisher="Statistics Office",
                 kind=SourceKind.OFFICIAL_RECORD,
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             articles = Article.objects.bulk_create(
                 Article(
                     url=f"https://news.example.org/bench/{n}",
+                    url_digest=url_digest(f"https://news.example.org/bench/{n}"),
                     title=_sentence(self.rng, 4, 9),
                     outlet="Example News",
                     body=_sentence(self.rng, 200, 300),

@@ -32,7 +32,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.choices import ClaimStatus, ClaimType, SourceKind, Stance, SuggestionTarget
-from claims.models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
+from claims.models import (
+    Article,
+    Claim,
+    Evidence,
+    Finding,
+    Rating,
+    Source,
+    SourcePassage,
+    Suggestion,
+    Verdict,
+    url_digest,
+)
 from lab.throwaway import DEFAULT_POSTGRES_SERVER, throwaway_database
 
 CLAIMS_PER_ARTICLE = 50
@@ -217,6 +228,7 @@ class Command(BaseCommand):
             [
                 Source(
                     url=f"https://records.example.org/{index}",
+                    url_digest=url_digest(f"https://records.example.org/{index}"),
                     title=f"Statistics release {index}",
                     publisher="Statistics Office",
                     kind=SourceKind.OFFICIAL_RECORD,
