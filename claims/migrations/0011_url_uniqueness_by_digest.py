@@ -17,7 +17,7 @@ def fill_url_digests(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0008_source_retired_at'),
+        ('claims', '0010_explainers'),
     ]
 
     operations = [
