@@ -316,9 +316,16 @@ class _GuardedHTTPHandler(urllib.request.HTTPHandler):
         return self.do_open(connection, req)
 
 
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA store costs more than a whole request on loopback; one context serves every
+    # connection (wrap_socket is thread-safe).
+    return ssl.create_default_context()
+
+
 class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
     def __init__(self, *, allow_private: bool, allowed_private_hosts: frozenset[str], deadline: _Deadline) -> None:
-        super().__init__(context=ssl.create_default_context())
+        super().__init__(context=_tls_context())
         self._allow_private = allow_private
         self._allowed_private_hosts = allowed_private_hosts
         self._deadline = deadline

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import http.client
 import ipaddress
 import json
@@ -283,20 +282,20 @@ class AttemptOutcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    return _opener_for(_allowed_private_hosts())
-
-
-@functools.lru_cache(maxsize=4)
-def _opener_for(hosts: frozenset[str]) -> urllib.request.OpenerDirector:
+def _opener(deadline: guarded_fetch._Deadline) -> urllib.request.OpenerDirector:
     # The ingest fetcher's guarded connections (address checked after resolution, on every
-    # connection) without its redirect handler: a webhook is not followed anywhere else, so a 3xx
-    # answer is a failed attempt. No error processor either: every status comes back as a response.
-    # Built once: its TLS context loads the CA store, which costs more than a delivery on loopback.
-    # The handlers keep no per-request state, so sender threads share it.
+    # connection) and its one deadline over the whole attempt, so a receiver trickling its answer
+    # cannot hold a sender; without its redirect handler: a webhook is not followed anywhere else,
+    # so a 3xx answer is a failed attempt. No error processor either: every status comes back as a
+    # response. The TLS context is shared, so building an opener per attempt costs nothing.
+    hosts = _allowed_private_hosts()
     opener = urllib.request.OpenerDirector()
-    opener.add_handler(guarded_fetch._GuardedHTTPHandler(allow_private=False, allowed_private_hosts=hosts))
-    opener.add_handler(guarded_fetch._GuardedHTTPSHandler(allow_private=False, allowed_private_hosts=hosts))
+    opener.add_handler(
+        guarded_fetch._GuardedHTTPHandler(allow_private=False, allowed_private_hosts=hosts, deadline=deadline)
+    )
+    opener.add_handler(
+        guarded_fetch._GuardedHTTPSHandler(allow_private=False, allowed_private_hosts=hosts, deadline=deadline)
+    )
     return opener
 
 
@@ -317,7 +316,8 @@ def _post(request: urllib.request.Request) -> AttemptOutcome:
     started = time.monotonic()
     status, body, error = None, "", ""
     try:
-        with _opener().open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+        deadline = guarded_fetch._Deadline(settings.WEBHOOK_TIMEOUT_SECONDS)
+        with deadline, _opener(deadline).open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             status = response.status
             body = response.read(RESPONSE_BODY_CHARS).decode("utf-8", errors="replace")
     except (ExtractionError, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as problem:

@@ -4,6 +4,9 @@ the delivery log, redelivery, disabling an endpoint that keeps failing, and the 
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import threading
+import time
 
 import pytest
 from django.core import mail
@@ -186,3 +189,39 @@ def test_only_admins_register_endpoints(desk, loopback):
     with pytest.raises(PermissionDeniedError):
         hooks.webhook_endpoint_create(user=desk["editor"], url="http://127.0.0.1/h", events=["claim.published"])
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(desk, admin, loopback, settings):
+    # Each byte arrives well within a socket timeout, so only one deadline over the whole attempt
+    # stops it; without one the sender would wait for the whole answer (about 8 s) and succeed.
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    answer = b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nX-Padding: " + b"x" * 40 + b"\r\n\r\n"
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in answer:
+                if stop.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.1)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+        secret = hooks.webhook_secret_new()
+        hooks.webhook_endpoint_create(user=admin, url=url, events=["claim.published"], secret=secret)
+        publish_check(desk)
+    finally:
+        stop.set()
+        server.close()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.response_status is None
+    assert delivery.attempts == 1 and delivery.error
