@@ -627,3 +627,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
 admin.site.register(SavedFilter)
 admin.site.site_header = "Claim Workbench"
 admin.site.site_title = "Claim Workbench"
+
+from . import admin_factchecks  # noqa: E402, F401  (registers the fact-check pages)

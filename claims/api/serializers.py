@@ -11,7 +11,18 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
+from ..models import (
+    Article,
+    Claim,
+    Evidence,
+    ExternalFactCheck,
+    Finding,
+    Rating,
+    Source,
+    SourcePassage,
+    Suggestion,
+    Verdict,
+)
 from ..roles import can_review
 from ..selectors import claim_suggestions
 
@@ -342,4 +353,39 @@ class SourceImportReportSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     passages = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ExternalFactCheckSerializer(serializers.ModelSerializer):
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = [
+            "id",
+            "url",
+            "publisher",
+            "publisher_site",
+            "claim_text",
+            "claimant",
+            "claim_date",
+            "title",
+            "rating_text",
+            "rating_value",
+            "reviewed_at",
+            "language",
+            "summary",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FactCheckImportReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    refused = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.CharField())

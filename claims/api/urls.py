@@ -10,6 +10,7 @@ from .views.base import ApiDocsView, endpoint_not_found
 from .views.catalogue import ExportViewSet, RatingViewSet
 from .views.claims import ClaimViewSet
 from .views.decisions import EvidenceViewSet, FindingViewSet, SuggestionViewSet
+from .views.factchecks import FactCheckViewSet
 from .views.sources import SourceViewSet
 
 router = SimpleRouter()
@@ -19,6 +20,7 @@ router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("sources", SourceViewSet, basename="source")
+router.register("factchecks", FactCheckViewSet, basename="factcheck")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("exports", ExportViewSet, basename="export")
 
