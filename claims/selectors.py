@@ -61,7 +61,7 @@ def claims_published(*, since: dt.datetime | None = None) -> QuerySet[Claim]:
 
 def claim_suggestions(*, claim: Claim) -> QuerySet[Suggestion]:
     return claim.suggestions.exclude(state=SuggestionState.REJECTED).select_related(
-        "target_passage__source", "target_claim__verdict__rating"
+        "target_passage__source__external_factcheck", "target_claim__verdict__rating"
     )
 
 

@@ -78,13 +78,40 @@ class SourceRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FactCheckRefSerializer(serializers.ModelSerializer):
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = [
+            "id",
+            "url",
+            "publisher",
+            "rating_text",
+            "rating_value",
+            "reviewed_at",
+            "claimant",
+            "language",
+            "summary",
+        ]
+        read_only_fields = fields
+
+
 class PassageSerializer(serializers.ModelSerializer):
     source = SourceRefSerializer(read_only=True)
+    factcheck = serializers.SerializerMethodField(
+        help_text="When the passage is another organisation's fact-check: who checked it, when, and their rating."
+    )
 
     class Meta:
         model = SourcePassage
-        fields = ["id", "source", "position", "text"]
+        fields = ["id", "source", "position", "text", "factcheck"]
         read_only_fields = fields
+
+    @extend_schema_field(FactCheckRefSerializer(allow_null=True))
+    def get_factcheck(self, passage: SourcePassage) -> dict[str, Any] | None:
+        factcheck = getattr(passage.source, "external_factcheck", None)
+        return FactCheckRefSerializer(factcheck).data if factcheck is not None else None
 
 
 class VerdictSummarySerializer(serializers.ModelSerializer):

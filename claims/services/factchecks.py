@@ -242,3 +242,35 @@ def factcheck_delete(*, user: User, factcheck_id: int) -> None:
                 source.save(update_fields=["retired_at", "updated_at"])
             else:
                 source.delete()
+
+
+def factcheck_prefill(*, claim) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Where a draft verdict starts when the reviewer accepted another organisation's fact-check: the
+    desk rating the rating map gives its rating text (none when unmapped), and an explanation citing it."""
+    from ..choices import SuggestionState
+
+    factcheck = (
+        ExternalFactCheck.objects.filter(
+            source__passages__suggestions__claim=claim,
+            source__passages__suggestions__state__in=(SuggestionState.ACCEPTED, SuggestionState.AUTO_LINKED),
+        )
+        .order_by("-reviewed_at", "-id")
+        .first()
+    )
+    if factcheck is None:
+        return {}
+    prefill: dict[str, object] = {"explanation": f"{factcheck.summary} ({factcheck.url})."}
+    rating = rating_for_factcheck(factcheck=factcheck)
+    if rating is not None:
+        prefill["rating"] = rating
+    return prefill
+
+
+def factcheck_dates_for_passages(*, passage_ids: Iterable[int]) -> dict[int, Any]:
+    """When each passage's fact-check was published, for the passages that are fact-checks of
+    another organisation (the old-verdict guard reads it)."""
+    return dict(
+        SourcePassage.objects.filter(pk__in=list(passage_ids), source__external_factcheck__isnull=False).values_list(
+            "id", "source__external_factcheck__reviewed_at"
+        )
+    )

@@ -29,6 +29,7 @@ from ..similarity.lexical import BM25Index
 from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for
 from ..similarity.stores import get_vector_store
 from ..similarity.text import clean_query
+from .factchecks import factcheck_dates_for_passages
 
 EMBED_BATCH = 64
 
@@ -174,7 +175,14 @@ def _decide(scores: dict[str, float]) -> str | None:
     return None
 
 
-def _guarded(state: str, *, claim: Claim, target_claim: Claim | None, scores: dict[str, float]) -> str:
+def _guarded(
+    state: str,
+    *,
+    claim: Claim,
+    target_claim: Claim | None,
+    scores: dict[str, float],
+    factcheck_date: dt.date | None = None,
+) -> str:
     if state != SuggestionState.AUTO_LINKED:
         return state
     if len(claim.text.split()) < settings.SIMILARITY_SHORT_CLAIM_WORDS:
@@ -186,6 +194,13 @@ def _guarded(state: str, *, claim: Claim, target_claim: Claim | None, scores: di
         if age_days > settings.SIMILARITY_STALE_VERDICT_MONTHS * 30:
             scores["downgraded"] = "old verdict"  # type: ignore[assignment]
             return SuggestionState.PENDING
+    # Another organisation's fact-check ages like the desk's own verdicts (an old one about a role
+    # may itself be outdated).
+    if factcheck_date is not None and (timezone.now().date() - factcheck_date).days > (
+        settings.SIMILARITY_STALE_VERDICT_MONTHS * 30
+    ):
+        scores["downgraded"] = "old fact-check"  # type: ignore[assignment]
+        return SuggestionState.PENDING
     return state
 
 
@@ -269,6 +284,7 @@ def claim_suggest(*, claim_id: int) -> int:
     claim_scores = dict(list(claim_scores.items())[:keep])
     targets = {row.pk: row for row in earlier.filter(pk__in=claim_scores).select_related("verdict")}
 
+    factcheck_dates = factcheck_dates_for_passages(passage_ids=passage_scores)
     matches = []
     for kind, candidates in ((SuggestionTarget.PASSAGE, passage_scores), (SuggestionTarget.CLAIM, claim_scores)):
         for target_id, scores in candidates.items():
@@ -278,7 +294,10 @@ def claim_suggest(*, claim_id: int) -> int:
             target_claim = targets.get(target_id) if kind == SuggestionTarget.CLAIM else None
             if kind == SuggestionTarget.CLAIM and target_claim is None:
                 continue
-            state = _guarded(state, claim=claim, target_claim=target_claim, scores=scores)
+            factcheck_date = factcheck_dates.get(target_id) if kind == SuggestionTarget.PASSAGE else None
+            state = _guarded(
+                state, claim=claim, target_claim=target_claim, scores=scores, factcheck_date=factcheck_date
+            )
             matches.append(_Match(kind=kind, target_id=target_id, scores=scores, state=state))
     with transaction.atomic():
         _upsert(claim=claim, matches=matches, model_version=version)
