@@ -112,6 +112,14 @@ class Claim(TimestampedModel):
     def __str__(self) -> str:
         return self.text[:80]
 
+    @property
+    def checkworthiness_method(self) -> str:
+        """How ``checkworthiness`` was found: by the English-only model, or by the language-neutral
+        fallback (claim types, numbers, names) for a sentence in another language."""
+        from .extraction.language_neutral import FALLBACK_METHOD, MODEL_METHOD, model_reads
+
+        return MODEL_METHOD if model_reads(self.language) else FALLBACK_METHOD
+
 
 class Source(TimestampedModel):
     url = models.URLField(max_length=2000, unique=True)

@@ -105,7 +105,9 @@ class ArticleIngestInput(serializers.Serializer):
     outlet = StringField(required=False, allow_blank=True, default="", max_length=200)
     author = StringField(required=False, allow_blank=True, default="", max_length=300)
     published_at = DateOrDateTimeField(required=False, allow_null=True, default=None)
-    language = StringField(required=False, default="en", max_length=16)
+    language = StringField(
+        required=False, default="", allow_blank=True, max_length=16, help_text="Detected when not given."
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not any(attrs.get(field) for field in ("text", "html")) and not (attrs.get("url") and attrs.get("fetch")):

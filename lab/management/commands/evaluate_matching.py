@@ -55,6 +55,11 @@ class Command(BaseCommand):
             help="Measure the product's own path instead: the verified claims become source passages in a "
             "throwaway database, and each query goes through the suggestion job as a new claim.",
         )
+        parser.add_argument(
+            "--as-factchecks",
+            action="store_true",
+            help="With --through-service: the verified claims come in through the fact-check importer.",
+        )
         parser.add_argument("--database", default="sqlite", choices=BACKENDS, help="With --through-service.")
         parser.add_argument("--postgres-server", default=DEFAULT_POSTGRES_SERVER, help="With --database postgresql.")
         parser.add_argument("--in-place", action="store_true", help=argparse.SUPPRESS)
@@ -108,6 +113,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--{option.replace('_', '-')} does not apply with --through-service.")
         arguments = ["evaluate_matching", "--in-place", "--data", str(data_dir.resolve()), "--split", split]
         arguments += ["--format", "json"] + (["--details"] if options["details"] else [])
+        arguments += ["--as-factchecks"] if options["as_factchecks"] else []
         if options["limit"] is not None:
             arguments += ["--limit", str(options["limit"])]
         encoder = self._encoder(options)
@@ -134,7 +140,9 @@ class Command(BaseCommand):
     def _through_service_in_place(self, *, data_dir: Path, split: str, options: dict[str, Any]) -> dict[str, object]:
         call_command("migrate", verbosity=0)
         try:
-            run = matching_evaluate_through_service(data_dir=data_dir, split=split, limit=options["limit"])
+            run = matching_evaluate_through_service(
+                data_dir=data_dir, split=split, limit=options["limit"], as_factchecks=options["as_factchecks"]
+            )
         except WorkbenchError as error:
             raise CommandError(str(error)) from error
         return run.as_dict(details=bool(options["details"]))
