@@ -423,3 +423,20 @@ class RatingMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publisher or 'any publisher'}: {self.rating_text} → {self.rating}"
+
+
+class MultilingualPassageVector(models.Model):
+    """A passage in the multilingual encoder's own vector space (``similarity.multilingual``), where a
+    claim in any language is matched against it. Never compared with the English encoder's vectors."""
+
+    passage = models.ForeignKey(SourcePassage, on_delete=models.CASCADE, related_name="multilingual_vectors")
+    model_version = models.CharField(max_length=200, db_index=True)
+    embedding = EmbeddingField(dimensions=512)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["passage", "model_version"], name="multilingual_vector_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_version} vector of passage {self.passage_id}"

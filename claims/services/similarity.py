@@ -30,6 +30,7 @@ from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for
 from ..similarity.stores import get_vector_store
 from ..similarity.text import clean_query
 from .factchecks import factcheck_dates_for_passages
+from .multilingual import claim_suggest_multilingual
 
 EMBED_BATCH = 64
 
@@ -302,7 +303,8 @@ def claim_suggest(*, claim_id: int) -> int:
     with transaction.atomic():
         _upsert(claim=claim, matches=matches, model_version=version)
         Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
-    return len(matches)
+    # A claim the English models cannot read is matched in the multilingual space too.
+    return len(matches) + claim_suggest_multilingual(claim_id=claim.pk)
 
 
 def claims_process_new(*, claim_ids: list[int]) -> int:
