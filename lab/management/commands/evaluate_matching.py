@@ -37,7 +37,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--encoder",
             default="configured",
-            help='"configured" (the product\'s, SIMILARITY_ENCODER_DIR), "packaged" (the plain model) or the '
+            help='"configured" (the product\'s, SIMILARITY_ENCODER_DIR), "packaged" (the plain model), '
+            '"multilingual" (the encoder non-English claims are matched with) or the '
             "folder of a fine-tuned ONNX encoder (see train_matching).",
         )
         parser.add_argument("--methods", default="hybrid", choices=METHOD_CHOICES)
@@ -82,6 +83,10 @@ class Command(BaseCommand):
             encoder = self._encoder(options)
             if encoder == "packaged":
                 embedders[DENSE_METHOD] = packaged_embedder(backend=options["embedder"] or "onnx")
+            elif encoder == "multilingual":
+                from claims.similarity.multilingual import get_multilingual_embedder
+
+                embedders[DENSE_METHOD] = get_multilingual_embedder()
             else:
                 embedders[DENSE_METHOD] = load_encoder(Path(encoder))
                 # A fine-tuned encoder's cosines spread differently; its folder records the weight tuned for it.
