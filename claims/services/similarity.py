@@ -20,6 +20,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
+from ..extraction.language_neutral import model_reads
 from ..models import Claim, Source, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
@@ -253,6 +254,12 @@ def claim_suggest(*, claim_id: int) -> int:
     claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None:
         return 0
+    if not model_reads(claim.language) and settings.SIMILARITY_MULTILINGUAL:
+        # The English encoder and BM25 score a claim they cannot read by accident (their scores would
+        # outrank the real matches): it is matched in the multilingual space only.
+        matched = claim_suggest_multilingual(claim_id=claim.pk)
+        Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
+        return matched
     embedder = get_embedder()
     if claim.embedding is None or claim.embedding_model != embedder.model_version:
         claims_embed(claim_ids=[claim_id])
@@ -303,8 +310,7 @@ def claim_suggest(*, claim_id: int) -> int:
     with transaction.atomic():
         _upsert(claim=claim, matches=matches, model_version=version)
         Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
-    # A claim the English models cannot read is matched in the multilingual space too.
-    return len(matches) + claim_suggest_multilingual(claim_id=claim.pk)
+    return len(matches)
 
 
 def claims_process_new(*, claim_ids: list[int]) -> int:

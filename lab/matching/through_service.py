@@ -19,6 +19,7 @@ from django.db import transaction
 from claims.choices import SuggestionTarget
 from claims.errors import InvalidInputError
 from claims.factchecks.parsing import parse_json_lines
+from claims.language import detect_language
 from claims.models import Claim, Source, SourcePassage, Suggestion
 from claims.services import similarity
 from claims.services.factchecks import factchecks_import
@@ -44,8 +45,7 @@ def _import_as_factchecks(*, data_dir: Path) -> dict[int, str]:
                 "url": f"{LIBRARY_URL}/{quote(str(row['vclaim_id']), safe='')}",
                 "claim": row.get("vclaim") or "",
                 "title": row.get("title") or "",
-                "publisher": "Snopes",
-                "language": "en",
+                "publisher": "Snopes" if "-sno-" in str(row["vclaim_id"]) else "",
             }
         )
         for row in rows
@@ -95,14 +95,17 @@ def matching_evaluate_through_service(
     started = time.perf_counter()
     rankings: dict[str, list[str]] = {}
     for query in queries:
-        claim = Claim.objects.create(text=query.text)
+        # As ingest does: a claim in another language is matched in the multilingual space as well.
+        language = detect_language(query.text).language if as_factchecks else ""
+        claim = Claim.objects.create(text=query.text, language=language)
         similarity.claim_suggest(claim_id=claim.pk)
         suggested = Suggestion.objects.filter(claim=claim, target_kind=SuggestionTarget.PASSAGE).order_by(
             "-fused_score", "target_passage_id"
         )
-        rankings[query.query_id] = [
-            vclaim_of[passage_id] for passage_id in suggested.values_list("target_passage_id", flat=True)
-        ]
+        # A passage suggested by both encoders (a claim in another language) counts once, where it ranks best.
+        rankings[query.query_id] = list(
+            dict.fromkeys(vclaim_of[passage_id] for passage_id in suggested.values_list("target_passage_id", flat=True))
+        )
     elapsed = time.perf_counter() - started
 
     return BenchmarkRun(

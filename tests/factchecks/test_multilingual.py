@@ -62,6 +62,8 @@ def test_a_claim_in_another_language_is_matched_to_the_english_fact_check(factch
     assert best.target_passage.source.url == FLU_SHOT["url"]
     assert best.state == SuggestionState.PENDING and best.scores["language"] == language
     assert not suggestions.filter(target_passage__source__url=MURDERS["url"], fused_score__gte=best.fused_score)
+    # The English encoder and BM25 cannot read it: their accidental scores are not shown next to it.
+    assert not Suggestion.objects.filter(claim=claim).exclude(model_version=version).exists()
 
 
 def test_an_english_claim_is_not_matched_again_in_the_multilingual_space(factchecks):
