@@ -18,8 +18,8 @@ from django.db import transaction
 
 from claims.choices import SuggestionTarget
 from claims.errors import InvalidInputError
+from claims.extraction.language_neutral import sentence_languages
 from claims.factchecks.parsing import parse_json_lines
-from claims.language import detect_language
 from claims.models import Claim, Source, SourcePassage, Suggestion
 from claims.services import similarity
 from claims.services.factchecks import factchecks_import
@@ -96,7 +96,7 @@ def matching_evaluate_through_service(
     rankings: dict[str, list[str]] = {}
     for query in queries:
         # As ingest does: a claim in another language is matched in the multilingual space as well.
-        language = detect_language(query.text).language if as_factchecks else ""
+        language = sentence_languages([query.text], document_language="en")[0] if as_factchecks else ""
         claim = Claim.objects.create(text=query.text, language=language)
         similarity.claim_suggest(claim_id=claim.pk)
         suggested = Suggestion.objects.filter(claim=claim, target_kind=SuggestionTarget.PASSAGE).order_by(
