@@ -84,9 +84,13 @@ def claims_sweep_unprocessed_task() -> int:
     """Re-queue what a lost job left undone (e.g. the broker was down when an article or source was
     stored, or the encoder changed): passages first, so the claims' suggestions can find them.
     Idempotent like the jobs it queues."""
+    from .services import multilingual as multilingual_services
     from .services import similarity as similarity_services
 
-    source_ids = similarity_services.sources_with_unembedded_passages()
+    source_ids = sorted(
+        set(similarity_services.sources_with_unembedded_passages())
+        | set(multilingual_services.sources_without_multilingual_vectors())
+    )
     if source_ids:
         job_queue_after_commit("sources_embed_task", source_ids, True, waiting=f"{len(source_ids)} sources")
     batches = similarity_services.claims_unprocessed_batches()

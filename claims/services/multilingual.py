@@ -109,3 +109,18 @@ def claim_suggest_multilingual(*, claim_id: int) -> int:
         Suggestion.objects.bulk_create(new, ignore_conflicts=True)
         Suggestion.objects.bulk_update(changed, ["scores", "fused_score", "updated_at"])
     return len(hits)
+
+
+def sources_without_multilingual_vectors() -> list[int]:
+    """Sources with a passage lacking a vector of the current multilingual model (stored before the
+    model was switched on or changed, or its job was lost): the sweep job embeds them."""
+    if not settings.SIMILARITY_MULTILINGUAL:
+        return []
+    version = get_multilingual_embedder().model_version
+    embedded = MultilingualPassageVector.objects.filter(model_version=version).values("passage_id")
+    return list(
+        SourcePassage.objects.exclude(pk__in=embedded)
+        .order_by("source_id")
+        .values_list("source_id", flat=True)
+        .distinct()
+    )

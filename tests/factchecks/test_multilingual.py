@@ -72,3 +72,17 @@ def test_an_english_claim_is_not_matched_again_in_the_multilingual_space(factche
     similarity.claims_process_new(claim_ids=[claim.pk])
 
     assert not Suggestion.objects.filter(claim=claim, model_version=get_multilingual_embedder().model_version)
+
+
+def test_the_sweep_gives_passages_stored_without_a_multilingual_vector_one():
+    from claims import tasks
+    from claims.services.multilingual import sources_without_multilingual_vectors
+    from tests.factories import SourcePassageFactory
+
+    lost = SourcePassageFactory(text="La vacuna contra la gripe no aumenta las muertes fetales.")
+    assert sources_without_multilingual_vectors() == [lost.source_id]
+
+    tasks.claims_sweep_unprocessed_task()
+
+    assert MultilingualPassageVector.objects.filter(passage=lost).count() == 1
+    assert sources_without_multilingual_vectors() == []
