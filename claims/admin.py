@@ -628,4 +628,5 @@ admin.site.register(SavedFilter)
 admin.site.site_header = "Claim Workbench"
 admin.site.site_title = "Claim Workbench"
 
-from . import admin_publishing  # noqa: E402, F401  (registers the webhook and explainer pages)
+# Registers the fact-check, webhook and explainer pages, kept in their own modules.
+from . import admin_factchecks, admin_publishing  # noqa: E402, F401

@@ -98,6 +98,8 @@ class Claim(TimestampedModel):
     entities = models.JSONField(default=list, blank=True)
     dates = models.JSONField(default=list, blank=True)
     checkworthiness = models.FloatField(default=0.0, db_index=True)
+    # Detected at ingest (ISO 639-1, "und" when too short to tell); the check-worthiness model reads English only.
+    language = models.CharField(max_length=16, blank=True)
     priority = models.FloatField(default=0.0)
     status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.NEW)
     assignee = models.ForeignKey(
@@ -146,6 +148,14 @@ class Claim(TimestampedModel):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def checkworthiness_method(self) -> str:
+        """How ``checkworthiness`` was found: by the English-only model, or by the language-neutral
+        fallback (claim types, numbers, names) for a sentence in another language."""
+        from .extraction.language_neutral import FALLBACK_METHOD, MODEL_METHOD, model_reads
+
+        return MODEL_METHOD if model_reads(self.language) else FALLBACK_METHOD
 
 
 class Source(UrlDigestMixin, TimestampedModel):
@@ -485,3 +495,80 @@ class Explainer(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ExternalFactCheck(UrlDigestMixin, TimestampedModel):
+    """Another organisation's published fact-check (ClaimReview), kept with the record it came from.
+
+    It is matched through its library entry (``source``: a fact-check source whose one passage is
+    the headline and the claim), so it is searched and suggested like any passage, and cited as
+    evidence like any source."""
+
+    url = models.URLField(max_length=MAX_URL_CHARS)
+    url_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    publisher = models.CharField(max_length=200, blank=True, db_index=True)
+    publisher_site = models.CharField(max_length=200, blank=True)
+    claim_text = models.TextField()
+    claimant = models.CharField(max_length=300, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    rating_text = models.CharField(max_length=500, blank=True, db_index=True)
+    # ClaimReview reviewRating.ratingValue on the publisher's own scale (best/worst kept in raw).
+    rating_value = models.FloatField(null=True, blank=True)
+    reviewed_at = models.DateField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=16, blank=True, db_index=True)
+    # The record exactly as imported (JSON-LD object, API review, JSON line), for provenance.
+    raw = models.JSONField(default=dict, blank=True)
+    source = models.OneToOneField(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="external_factcheck"
+    )
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.publisher or self.publisher_site}: {self.claim_text[:60]}"
+
+    @property
+    def summary(self) -> str:
+        """'Checked by PolitiFact on 2021-03-02: False' (parts that are unknown are left out)."""
+        text = f"Checked by {self.publisher or self.publisher_site or 'another organisation'}"
+        if self.reviewed_at:
+            text += f" on {self.reviewed_at.isoformat()}"
+        return f"{text}: {self.rating_text}" if self.rating_text else text
+
+
+class RatingMapping(models.Model):
+    """How a publisher's rating text reads on the desk's scale ("pants-fire" at PolitiFact → Inaccurate).
+
+    An empty publisher applies to every publisher that has no mapping of its own for that text."""
+
+    publisher = models.CharField(max_length=200, blank=True)
+    rating_text = models.CharField(max_length=500, help_text="Compared without regard to case or surrounding spaces.")
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["publisher", "rating_text"]
+        constraints = [
+            models.UniqueConstraint(fields=["publisher", "rating_text"], name="rating_mapping_unique_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher or 'any publisher'}: {self.rating_text} → {self.rating}"
+
+
+class MultilingualPassageVector(models.Model):
+    """A passage in the multilingual encoder's own vector space (``similarity.multilingual``), where a
+    claim in any language is matched against it. Never compared with the English encoder's vectors."""
+
+    passage = models.ForeignKey(SourcePassage, on_delete=models.CASCADE, related_name="multilingual_vectors")
+    model_version = models.CharField(max_length=200, db_index=True)
+    embedding = EmbeddingField(dimensions=512)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["passage", "model_version"], name="multilingual_vector_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_version} vector of passage {self.passage_id}"

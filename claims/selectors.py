@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .choices import QUEUE_STATUSES, ClaimStatus, SuggestionState
 from .errors import NotFoundError, PermissionDeniedError
-from .models import Article, Claim, Rating, Source, Suggestion, Verdict
+from .models import Article, Claim, ExternalFactCheck, Rating, Source, Suggestion, Verdict
 from .roles import User, can_edit, can_review
 from .rules import lease_free_q
 
@@ -61,7 +61,7 @@ def claims_published(*, since: dt.datetime | None = None) -> QuerySet[Claim]:
 
 def claim_suggestions(*, claim: Claim) -> QuerySet[Suggestion]:
     return claim.suggestions.exclude(state=SuggestionState.REJECTED).select_related(
-        "target_passage__source", "target_claim__verdict__rating"
+        "target_passage__source__external_factcheck", "target_claim__verdict__rating"
     )
 
 
@@ -163,3 +163,9 @@ def _review_comment(claim: Claim) -> str:
         return claim.verdict.review_comment
     except Verdict.DoesNotExist:
         return ""
+
+
+def factcheck_list_for_user(*, user: User) -> QuerySet[ExternalFactCheck]:
+    if not can_review(user):
+        raise PermissionDeniedError("Only staff can read imported fact-checks.")
+    return ExternalFactCheck.objects.all()

@@ -51,10 +51,12 @@ def claim_suggest_task(claim_id: int) -> int:
 def sources_embed_task(source_ids: list[int], rematch: bool = True) -> int:
     """Embed new sources' passages, then re-match open claims against the library, one job per batch of claims."""
     from .models import SourcePassage
+    from .services import multilingual as multilingual_services
     from .services import similarity as similarity_services
 
     passage_ids = list(SourcePassage.objects.filter(source_id__in=source_ids).values_list("id", flat=True))
     embedded = similarity_services.passages_embed(passage_ids=passage_ids)
+    multilingual_services.passages_embed_multilingual(passage_ids=passage_ids)
     if rematch:
         for batch in similarity_services.open_claim_batches():
             job_queue_after_commit("claims_rematch_task", batch, waiting=f"{len(batch)} open claims")
@@ -82,9 +84,13 @@ def claims_sweep_unprocessed_task() -> int:
     """Re-queue what a lost job left undone (e.g. the broker was down when an article or source was
     stored, or the encoder changed): passages first, so the claims' suggestions can find them.
     Idempotent like the jobs it queues."""
+    from .services import multilingual as multilingual_services
     from .services import similarity as similarity_services
 
-    source_ids = similarity_services.sources_with_unembedded_passages()
+    source_ids = sorted(
+        set(similarity_services.sources_with_unembedded_passages())
+        | set(multilingual_services.sources_without_multilingual_vectors())
+    )
     if source_ids:
         job_queue_after_commit("sources_embed_task", source_ids, True, waiting=f"{len(source_ids)} sources")
     batches = similarity_services.claims_unprocessed_batches()

@@ -105,7 +105,9 @@ class ArticleIngestInput(serializers.Serializer):
     outlet = StringField(required=False, allow_blank=True, default="", max_length=200)
     author = StringField(required=False, allow_blank=True, default="", max_length=300)
     published_at = DateOrDateTimeField(required=False, allow_null=True, default=None)
-    language = StringField(required=False, default="en", max_length=16)
+    language = StringField(
+        required=False, default="", allow_blank=True, max_length=16, help_text="Detected when not given."
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not any(attrs.get(field) for field in ("text", "html")) and not (attrs.get("url") and attrs.get("fetch")):
@@ -206,3 +208,27 @@ class SourceImportInput(serializers.Serializer):
 class SourceListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SourceKind.choices, required=False)
     q = StringField(required=False, max_length=MAX_SEARCH_CHARS, help_text="Words the title contains.")
+
+
+MAX_FACTCHECK_CONTENT_CHARS = 5_000_000
+
+
+class FactCheckImportInput(serializers.Serializer):
+    """Either ``records`` (JSON objects: flat records, ClaimReview JSON-LD or Fact Check Tools API
+    claims) or ``content`` (the text of a file: JSON Lines, a JSON document, or a fact-check page's HTML)."""
+
+    records = serializers.ListField(
+        child=serializers.DictField(), required=False, max_length=MAX_IMPORT_ROWS, allow_empty=False
+    )
+    content = StringField(required=False, max_length=MAX_FACTCHECK_CONTENT_CHARS, trim_whitespace=False)
+    format = serializers.ChoiceField(choices=["auto", "jsonl", "json", "html"], default="auto")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("records" in attrs) == ("content" in attrs):
+            raise serializers.ValidationError("Send either records or content.")
+        return attrs
+
+
+class FactCheckListQuery(serializers.Serializer):
+    publisher = StringField(required=False, max_length=200)
+    language = StringField(required=False, max_length=16)

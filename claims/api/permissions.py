@@ -48,6 +48,8 @@ ENDPOINT_ROLES: dict[str, str] = {
     "source.retrieve": Role.REVIEWER,
     "source.create": Role.EDITOR,
     "source.bulk_import": Role.EDITOR,
+    "factcheck.list": Role.REVIEWER,
+    "factcheck.bulk_import": Role.EDITOR,
     "rating.list": SIGNED_IN,
     "export.retrieve": SIGNED_IN,
     "explainer.list": Role.REVIEWER,

@@ -11,7 +11,19 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
+from ..extraction.language_neutral import model_reads
+from ..models import (
+    Article,
+    Claim,
+    Evidence,
+    ExternalFactCheck,
+    Finding,
+    Rating,
+    Source,
+    SourcePassage,
+    Suggestion,
+    Verdict,
+)
 from ..roles import can_review
 from ..selectors import claim_suggestions
 
@@ -67,13 +79,40 @@ class SourceRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FactCheckRefSerializer(serializers.ModelSerializer):
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = [
+            "id",
+            "url",
+            "publisher",
+            "rating_text",
+            "rating_value",
+            "reviewed_at",
+            "claimant",
+            "language",
+            "summary",
+        ]
+        read_only_fields = fields
+
+
 class PassageSerializer(serializers.ModelSerializer):
     source = SourceRefSerializer(read_only=True)
+    factcheck = serializers.SerializerMethodField(
+        help_text="When the passage is another organisation's fact-check: who checked it, when, and their rating."
+    )
 
     class Meta:
         model = SourcePassage
-        fields = ["id", "source", "position", "text"]
+        fields = ["id", "source", "position", "text", "factcheck"]
         read_only_fields = fields
+
+    @extend_schema_field(FactCheckRefSerializer(allow_null=True))
+    def get_factcheck(self, passage: SourcePassage) -> dict[str, Any] | None:
+        factcheck = getattr(passage.source, "external_factcheck", None)
+        return FactCheckRefSerializer(factcheck).data if factcheck is not None else None
 
 
 class VerdictSummarySerializer(serializers.ModelSerializer):
@@ -199,6 +238,11 @@ class ClaimSerializer(serializers.ModelSerializer):
     article = ArticleRefSerializer(read_only=True, allow_null=True)
     assignee = serializers.CharField(source="assignee.username", read_only=True, allow_null=True)
     verdict = VerdictSummarySerializer(read_only=True, allow_null=True)
+    checkworthiness_method = serializers.CharField(
+        read_only=True,
+        help_text='"model" (English only), or "language-neutral fallback" for a sentence in another '
+        "language: then checkworthiness only orders such sentences (numbers, names, claim types).",
+    )
 
     class Meta:
         model = Claim
@@ -212,7 +256,9 @@ class ClaimSerializer(serializers.ModelSerializer):
             "claim_types",
             "entities",
             "dates",
+            "language",
             "checkworthiness",
+            "checkworthiness_method",
             "priority",
             "status",
             "assignee",
@@ -251,7 +297,9 @@ class ClaimSerializer(serializers.ModelSerializer):
             "claim_types": claim.claim_types,
             "entities": claim.entities,
             "dates": claim.dates,
+            "language": claim.language,
             "checkworthiness": claim.checkworthiness,
+            "checkworthiness_method": claim.checkworthiness_method,
             "priority": claim.priority,
             "status": claim.status,
             "assignee": claim.assignee.username if claim.assignee_id is not None else None,
@@ -311,6 +359,7 @@ class ClaimDetailSerializer(ClaimSerializer):
 class ArticleSerializer(serializers.ModelSerializer):
     ingested_by = serializers.CharField(source="ingested_by.username", read_only=True, allow_null=True)
     claims = serializers.SerializerMethodField()
+    checkworthiness_note = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
@@ -329,8 +378,21 @@ class ArticleSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "claims",
+            "checkworthiness_note",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_checkworthiness_note(self, article: Article) -> str | None:
+        """Said when some sentences are in a language the check-worthiness model cannot read."""
+        languages = {claim.language for claim in article.claims.all().only("language")}
+        others = sorted(language for language in languages if not model_reads(language))
+        if not others:
+            return None
+        return (
+            f"The check-worthiness model reads English only; sentences in {', '.join(others)} are kept as "
+            "candidates ranked by a language-neutral fallback (numbers, names, claim types), not by the model."
+        )
 
     @extend_schema_field(ClaimSerializer(many=True))
     def get_claims(self, article: Article) -> list[dict[str, Any]]:
@@ -342,4 +404,39 @@ class SourceImportReportSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     passages = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ExternalFactCheckSerializer(serializers.ModelSerializer):
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = [
+            "id",
+            "url",
+            "publisher",
+            "publisher_site",
+            "claim_text",
+            "claimant",
+            "claim_date",
+            "title",
+            "rating_text",
+            "rating_value",
+            "reviewed_at",
+            "language",
+            "summary",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FactCheckImportReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    refused = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.CharField())

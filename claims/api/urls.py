@@ -11,6 +11,7 @@ from .views.catalogue import ExportViewSet, RatingViewSet
 from .views.claims import ClaimViewSet
 from .views.decisions import EvidenceViewSet, FindingViewSet, SuggestionViewSet
 from .views.explainers import ExplainerViewSet
+from .views.factchecks import FactCheckViewSet
 from .views.sources import SourceViewSet
 from .views.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
@@ -21,6 +22,7 @@ router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("sources", SourceViewSet, basename="source")
+router.register("factchecks", FactCheckViewSet, basename="factcheck")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("exports", ExportViewSet, basename="export")
 router.register("explainers", ExplainerViewSet, basename="explainer")

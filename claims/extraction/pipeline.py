@@ -22,6 +22,13 @@ from claims.extraction.annotate import (
 )
 from claims.extraction.dates import find_dates
 from claims.extraction.entities import EntityMention, find_entities
+from claims.extraction.language_neutral import (
+    FALLBACK_METHOD,
+    MODEL_METHOD,
+    language_neutral_score,
+    model_reads,
+    sentence_languages,
+)
 from claims.extraction.sentences import SentenceSpan, split_sentences
 
 # How much each claim type moves priority. Statistics and roles are the quickest to check against
@@ -65,6 +72,9 @@ class CandidateClaim:
     entities: list[dict[str, Any]] = field(default_factory=list)
     dates: list[dict[str, Any]] = field(default_factory=list)
     priority: float = 0.0
+    language: str = ""
+    # "model", or "language-neutral fallback" for a sentence the English-only model cannot read.
+    scored_by: str = "model"
 
 
 def priority(
@@ -99,6 +109,7 @@ def extract_claims(
     today: datetime.date | None = None,
     scorer: SentenceScorer | None = None,
     with_entities: bool = True,
+    language: str = "en",
 ) -> list[CandidateClaim]:
     """Split, score and annotate every sentence of `text` (already normalised article body).
 
@@ -115,7 +126,9 @@ def extract_claims(
     if not spans:
         return []
     scores = scorer.score([span.text for span in spans])
-    checkworthy = [bool(value >= scorer.threshold) for value in scores]
+    languages = sentence_languages([span.text for span in spans], document_language=language or "en")
+    # The model reads English only: other sentences are never queued on its score (see language_neutral).
+    checkworthy = [bool(value >= scorer.threshold) and model_reads(languages[i]) for i, value in enumerate(scores)]
 
     entities = _EntityCache(spans, enabled=with_entities)
     entities.prefetch([index for index, flag in enumerate(checkworthy) if flag])
@@ -137,7 +150,12 @@ def extract_claims(
         if checkworthy[index]:
             entity_dicts, dates = entity_annotations(entities.get(index), sentence_start=span.start, dates=dates)
         claim_types = classify_claim(span.text, dates=date_mentions, in_quotation=in_quotation[index])
-        score = round(float(scores[index]), 4)
+        read_by_model = model_reads(languages[index])
+        score = (
+            round(float(scores[index]), 4)
+            if read_by_model
+            else language_neutral_score(span.text, claim_types=claim_types)
+        )
         claims.append(
             CandidateClaim(
                 text=span.text,
@@ -152,6 +170,8 @@ def extract_claims(
                 priority=priority(
                     checkworthiness=score, claim_types=claim_types, published_at=published_at, today=today
                 ),
+                language=languages[index],
+                scored_by=MODEL_METHOD if read_by_model else FALLBACK_METHOD,
             )
         )
     return claims

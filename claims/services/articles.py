@@ -19,6 +19,7 @@ from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
+from ..language import detect_language
 from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Article, Claim, url_digest
 from ..roles import User, require_reviewer
 from .findings import findings_run_for_claim
@@ -90,7 +91,7 @@ def article_ingest(
     outlet: str = "",
     author: str = "",
     published_at: dt.date | dt.datetime | None = None,
-    language: str = "en",
+    language: str = "",
     user: User | None = None,
 ) -> IngestResult:
     """Store an article and its claims, or return the article already stored under the same URL or
@@ -148,7 +149,11 @@ def article_ingest(
         return IngestResult(article=existing, created=False)
 
     published = _published_datetime(published_at)
-    candidates = extract_claims(text=body, published_at=published.date() if published else None)
+    # No language given: detect it (the check-worthiness model reads English only).
+    metadata["language"] = metadata["language"] or detect_language(body).language
+    candidates = extract_claims(
+        text=body, published_at=published.date() if published else None, language=metadata["language"]
+    )
 
     try:
         with transaction.atomic():
@@ -176,6 +181,7 @@ def article_ingest(
                         priority=float(candidate.priority),
                         status=ClaimStatus.NEW if candidate.is_checkworthy else ClaimStatus.CANDIDATE,
                         created_by=article.ingested_by,
+                        language=candidate.language,
                     )
                     for candidate in candidates
                 ],

@@ -10,6 +10,7 @@ from ..choices import FindingState, SuggestionState
 from ..errors import ClaimStateError, NotFoundError
 from ..models import Claim, Finding, Rating, Verdict
 from ..roles import User, require_reviewer
+from .factchecks import factcheck_prefill
 from .review import lease_require
 
 
@@ -69,7 +70,8 @@ def finding_dismiss(*, user: User, finding_id: int) -> Finding:
 
 
 def verdict_prefill(*, claim: Claim) -> dict[str, object]:
-    """Where a new draft verdict starts: an accepted earlier verdict's rating and explanation, then a
+    """Where a new draft verdict starts: an accepted earlier verdict's rating and explanation (or else an
+    accepted fact-check of another organisation, its rating read through the rating map), then a
     confirmed finding's rating, correction and message on top (a finding speaks of the claim as it is
     now, an earlier verdict of a claim that may have aged)."""
     prefill: dict[str, object] = {}
@@ -89,6 +91,8 @@ def verdict_prefill(*, claim: Claim) -> dict[str, object]:
             "explanation": earlier.explanation,
             "corrected_statement": earlier.corrected_statement,
         }
+    else:
+        prefill = factcheck_prefill(claim=claim)
     finding = (
         claim.findings.filter(state=FindingState.CONFIRMED, suggested_rating__isnull=False)
         .select_related("suggested_rating")

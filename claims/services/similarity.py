@@ -21,12 +21,15 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
+from ..extraction.language_neutral import model_reads
 from ..models import Claim, Source, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
 from ..similarity.lexical import BM25Index
 from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for, hybrid_rank
 from ..similarity.text import clean_query
+from .factchecks import factcheck_dates_for_passages
+from .multilingual import claim_suggest_multilingual
 from .vector_stores import get_vector_store
 
 EMBED_BATCH = 64
@@ -158,7 +161,14 @@ def _decide(scores: dict[str, float]) -> str | None:
     return None
 
 
-def _guarded(state: str, *, claim: Claim, target_claim: Claim | None, scores: dict[str, float]) -> str:
+def _guarded(
+    state: str,
+    *,
+    claim: Claim,
+    target_claim: Claim | None,
+    scores: dict[str, float],
+    factcheck_date: dt.date | None = None,
+) -> str:
     if state != SuggestionState.AUTO_LINKED:
         return state
     if len(claim.text.split()) < settings.SIMILARITY_SHORT_CLAIM_WORDS:
@@ -170,6 +180,13 @@ def _guarded(state: str, *, claim: Claim, target_claim: Claim | None, scores: di
         if age_days > settings.SIMILARITY_STALE_VERDICT_MONTHS * 30:
             scores["downgraded"] = "old verdict"  # type: ignore[assignment]
             return SuggestionState.PENDING
+    # Another organisation's fact-check ages like the desk's own verdicts (an old one about a role
+    # may itself be outdated).
+    if factcheck_date is not None and (timezone.now().date() - factcheck_date).days > (
+        settings.SIMILARITY_STALE_VERDICT_MONTHS * 30
+    ):
+        scores["downgraded"] = "old fact-check"  # type: ignore[assignment]
+        return SuggestionState.PENDING
     return state
 
 
@@ -221,6 +238,12 @@ def claim_suggest(*, claim_id: int) -> int:
     claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None:
         return 0
+    if not model_reads(claim.language) and settings.SIMILARITY_MULTILINGUAL:
+        # The English encoder and BM25 score a claim they cannot read by accident (their scores would
+        # outrank the real matches): it is matched in the multilingual space only.
+        matched = claim_suggest_multilingual(claim_id=claim.pk)
+        Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
+        return matched
     embedder = get_embedder()
     if claim.embedding is None or claim.embedding_model != embedder.model_version:
         claims_embed(claim_ids=[claim_id])
@@ -253,6 +276,7 @@ def claim_suggest(*, claim_id: int) -> int:
     claim_scores = dict(list(claim_scores.items())[:keep])
     targets = {row.pk: row for row in earlier.filter(pk__in=claim_scores).select_related("verdict")}
 
+    factcheck_dates = factcheck_dates_for_passages(passage_ids=passage_scores)
     matches = []
     for kind, candidates in ((SuggestionTarget.PASSAGE, passage_scores), (SuggestionTarget.CLAIM, claim_scores)):
         for target_id, scores in candidates.items():
@@ -262,7 +286,10 @@ def claim_suggest(*, claim_id: int) -> int:
             target_claim = targets.get(target_id) if kind == SuggestionTarget.CLAIM else None
             if kind == SuggestionTarget.CLAIM and target_claim is None:
                 continue
-            state = _guarded(state, claim=claim, target_claim=target_claim, scores=scores)
+            factcheck_date = factcheck_dates.get(target_id) if kind == SuggestionTarget.PASSAGE else None
+            state = _guarded(
+                state, claim=claim, target_claim=target_claim, scores=scores, factcheck_date=factcheck_date
+            )
             matches.append(_Match(kind=kind, target_id=target_id, scores=scores, state=state))
     with transaction.atomic():
         _upsert(claim=claim, matches=matches, model_version=version)

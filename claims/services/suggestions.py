@@ -10,6 +10,7 @@ from ..errors import ClaimStateError, InvalidInputError, NotFoundError
 from ..models import Claim, Suggestion, Verdict
 from ..roles import User, require_reviewer
 from .evidence import evidence_add
+from .factchecks import factcheck_for_source
 from .review import lease_require
 from .sources import source_for_earlier_verdict
 
@@ -37,12 +38,16 @@ def suggestion_accept(*, user: User, suggestion_id: int, stance: str = Stance.CO
         if suggestion.target_kind == SuggestionTarget.PASSAGE:
             passage = suggestion.target_passage
             assert passage is not None  # guaranteed by suggestion_exactly_one_target
+            # Another organisation's fact-check is cited with who checked it, when, and their rating;
+            # its rating reaches the verdict form through the rating map (``findings.verdict_prefill``).
+            factcheck = factcheck_for_source(source_id=passage.source_id)
             evidence_add(
                 user=user,
                 claim_id=claim.pk,
                 source_id=passage.source_id,
                 passage_id=passage.pk,
                 stance=stance,
+                excerpt=f"{factcheck.summary}. {factcheck.claim_text}" if factcheck else "",
                 note=note,
                 from_suggestion=suggestion,
             )

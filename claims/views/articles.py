@@ -64,6 +64,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "article": article,
             "claims": claims,
             "queued": sum(claim.status != ClaimStatus.CANDIDATE for claim in claims),
+            "not_read_by_model": [claim for claim in claims if claim.checkworthiness_method != "model"],
             "promotable": CLAIM_TRANSITIONS[ClaimAction.PROMOTE].allowed_from,
             "nav": "article_add",
         },

@@ -207,6 +207,14 @@ MATRIX = [
         {"sources": [{"url": "https://stats.example.org/jobs", "title": "Labour market report"}]},
         expect("POST", outsider=403, reviewer=403, editor=200),
     ),
+    ("factcheck.list", "GET", "/api/v1/factchecks/", None, expect("GET", outsider=403, reviewer=200, editor=200)),
+    (
+        "factcheck.bulk_import",
+        "POST",
+        "/api/v1/factchecks/import/",
+        {"records": [{"url": "https://checks.example.org/1", "claim": "Crime fell.", "rating": "False"}]},
+        expect("POST", outsider=403, reviewer=403, editor=200),
+    ),
     ("rating.list", "GET", "/api/v1/ratings/", None, expect("GET", outsider=200, reviewer=200, editor=200)),
     (
         "export.retrieve",

@@ -37,7 +37,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--encoder",
             default="configured",
-            help='"configured" (the product\'s, SIMILARITY_ENCODER_DIR), "packaged" (the plain model) or the '
+            help='"configured" (the product\'s, SIMILARITY_ENCODER_DIR), "packaged" (the plain model), '
+            '"multilingual" (the encoder non-English claims are matched with) or the '
             "folder of a fine-tuned ONNX encoder (see train_matching).",
         )
         parser.add_argument("--methods", default="hybrid", choices=METHOD_CHOICES)
@@ -54,6 +55,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Measure the product's own path instead: the verified claims become source passages in a "
             "throwaway database, and each query goes through the suggestion job as a new claim.",
+        )
+        parser.add_argument(
+            "--as-factchecks",
+            action="store_true",
+            help="With --through-service: the verified claims come in through the fact-check importer.",
         )
         parser.add_argument("--database", default="sqlite", choices=BACKENDS, help="With --through-service.")
         parser.add_argument("--postgres-server", default=DEFAULT_POSTGRES_SERVER, help="With --database postgresql.")
@@ -77,6 +83,10 @@ class Command(BaseCommand):
             encoder = self._encoder(options)
             if encoder == "packaged":
                 embedders[DENSE_METHOD] = packaged_embedder(backend=options["embedder"] or "onnx")
+            elif encoder == "multilingual":
+                from claims.similarity.multilingual import get_multilingual_embedder
+
+                embedders[DENSE_METHOD] = get_multilingual_embedder()
             else:
                 embedders[DENSE_METHOD] = load_encoder(Path(encoder))
                 # A fine-tuned encoder's cosines spread differently; its folder records the weight tuned for it.
@@ -108,6 +118,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--{option.replace('_', '-')} does not apply with --through-service.")
         arguments = ["evaluate_matching", "--in-place", "--data", str(data_dir.resolve()), "--split", split]
         arguments += ["--format", "json"] + (["--details"] if options["details"] else [])
+        arguments += ["--as-factchecks"] if options["as_factchecks"] else []
         if options["limit"] is not None:
             arguments += ["--limit", str(options["limit"])]
         encoder = self._encoder(options)
@@ -134,7 +145,9 @@ class Command(BaseCommand):
     def _through_service_in_place(self, *, data_dir: Path, split: str, options: dict[str, Any]) -> dict[str, object]:
         call_command("migrate", verbosity=0)
         try:
-            run = matching_evaluate_through_service(data_dir=data_dir, split=split, limit=options["limit"])
+            run = matching_evaluate_through_service(
+                data_dir=data_dir, split=split, limit=options["limit"], as_factchecks=options["as_factchecks"]
+            )
         except WorkbenchError as error:
             raise CommandError(str(error)) from error
         return run.as_dict(details=bool(options["details"]))
