@@ -38,10 +38,16 @@ class Article(TimestampedModel):
     ingested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Extraction runs as a background job: the article is stored first, its claims follow.
     extraction_status = models.CharField(
-        max_length=16, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
+        max_length=16, choices=ExtractionStatus.choices, default=ExtractionStatus.QUEUED, db_index=True
     )
+    # Percent done while extracting, so the article's page can show how far the job has got.
+    extraction_progress = models.PositiveSmallIntegerField(default=0)
+    # Why the last attempt failed, in words a reviewer can act on.
     extraction_error = models.TextField(blank=True)
+    extraction_attempts = models.PositiveSmallIntegerField(default=0)
+    extraction_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

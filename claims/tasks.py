@@ -22,6 +22,18 @@ RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_backof
 SUGGESTION_RETRY = {**RETRY, "autoretry_for": (*TRANSIENT_ERRORS, IntegrityError)}
 
 
+@shared_task(**RETRY)
+def article_extract_task(article_id: int) -> str:
+    """Extract a stored article's claims. A redelivered job finds the extraction done and returns."""
+    from .models import Article
+    from .services import articles as article_services
+
+    try:
+        return article_services.article_extract(article_id=article_id).extraction_status
+    except Article.DoesNotExist:
+        return "gone"
+
+
 @shared_task
 def leases_release_expired_task() -> int:
     return review_services.leases_release_expired()
@@ -80,10 +92,13 @@ def claims_rematch_task(claim_ids: list[int]) -> int:
 @shared_task
 def claims_sweep_unprocessed_task() -> int:
     """Re-queue what a lost job left undone (e.g. the broker was down when an article or source was
-    stored, or the encoder changed): passages first, so the claims' suggestions can find them.
+    stored, or the encoder changed): articles' extractions, then passages first, so the claims' suggestions can find them.
     Idempotent like the jobs it queues."""
+    from .services import articles as article_services
     from .services import similarity as similarity_services
 
+    for article_id in article_services.articles_awaiting_extraction():
+        job_queue_after_commit("article_extract_task", article_id, waiting=f"article {article_id}")
     source_ids = similarity_services.sources_with_unembedded_passages()
     if source_ids:
         job_queue_after_commit("sources_embed_task", source_ids, True, waiting=f"{len(source_ids)} sources")

@@ -37,6 +37,7 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("articles/add/", articles.article_add, name="article_add"),
     path("articles/<int:article_id>/", articles.article_detail, name="article"),
+    path("articles/<int:article_id>/retry/", articles.article_retry, name="article_retry"),
     path("sources/", sources.library, name="sources"),
     path("sources/add/", sources.source_add, name="source_add"),
     path("sources/import/", sources.source_import, name="source_import"),

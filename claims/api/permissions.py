@@ -22,6 +22,7 @@ SIGNED_IN = "signed_in"
 ENDPOINT_ROLES: dict[str, str] = {
     "article.create": Role.REVIEWER,
     "article.retrieve": Role.REVIEWER,
+    "article.retry_extraction": Role.REVIEWER,
     # Everyone signed in reads claims; the selector narrows people without a role to published ones.
     "claim.list": SIGNED_IN,
     "claim.retrieve": SIGNED_IN,

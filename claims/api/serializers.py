@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -310,6 +311,7 @@ class ClaimDetailSerializer(ClaimSerializer):
 
 class ArticleSerializer(serializers.ModelSerializer):
     ingested_by = serializers.CharField(source="ingested_by.username", read_only=True, allow_null=True)
+    api_url = serializers.SerializerMethodField(help_text="Where to follow the extraction: GET it until it is done.")
     claims = serializers.SerializerMethodField()
 
     class Meta:
@@ -325,12 +327,21 @@ class ArticleSerializer(serializers.ModelSerializer):
             "body",
             "content_hash",
             "extraction_status",
+            "extraction_progress",
+            "extraction_error",
+            "extraction_attempts",
+            "api_url",
             "ingested_by",
             "created_at",
             "updated_at",
             "claims",
         ]
         read_only_fields = fields
+
+    def get_api_url(self, article: Article) -> str:
+        path = reverse("article-detail", args=[article.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     @extend_schema_field(ClaimSerializer(many=True))
     def get_claims(self, article: Article) -> list[dict[str, Any]]:

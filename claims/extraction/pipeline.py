@@ -7,7 +7,7 @@ touches the database, so the same function serves the API, the management comman
 import bisect
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -43,6 +43,12 @@ RECENCY_FLOOR = 0.3
 UNKNOWN_DATE_RECENCY = 0.6
 # A pronoun speaker ("he wrote") is looked for this many sentences back.
 PRONOUN_LOOKBACK = 3
+# Sentences are scored and recognised in batches of these sizes, so progress can be reported between them.
+SCORE_BATCH = 256
+ENTITY_BATCH = 64
+# Shares of the work, for progress: scoring is about a third, entity recognition most of the rest.
+SCORED_AT = 0.35
+ENTITIES_AT = 0.9
 
 
 class SentenceScorer(Protocol):
@@ -99,13 +105,16 @@ def extract_claims(
     today: datetime.date | None = None,
     scorer: SentenceScorer | None = None,
     with_entities: bool = True,
+    progress: Callable[[float], None] | None = None,
 ) -> list[CandidateClaim]:
     """Split, score and annotate every sentence of `text` (already normalised article body).
 
     Entities are looked up only for check-worthy sentences (and for the sentences a pronoun
     speaker is resolved from), because named-entity recognition costs more than everything else.
-    `today` defaults to the current date and only affects priority.
+    `today` defaults to the current date and only affects priority. `progress`, when given, is
+    called with the share of the work done (0 to 1) between batches.
     """
+    report = progress or (lambda share: None)
     if scorer is None:
         from claims.extraction.checkworthiness import get_scorer
 
@@ -114,11 +123,18 @@ def extract_claims(
     spans = split_sentences(text)
     if not spans:
         return []
-    scores = scorer.score([span.text for span in spans])
+    batches = []
+    for first in range(0, len(spans), SCORE_BATCH):
+        batches.append(scorer.score([span.text for span in spans[first : first + SCORE_BATCH]]))
+        report(SCORED_AT * min(1.0, (first + SCORE_BATCH) / len(spans)))
+    scores = np.concatenate(batches)
     checkworthy = [bool(value >= scorer.threshold) for value in scores]
 
     entities = _EntityCache(spans, enabled=with_entities)
-    entities.prefetch([index for index, flag in enumerate(checkworthy) if flag])
+    wanted = [index for index, flag in enumerate(checkworthy) if flag]
+    for first in range(0, len(wanted), ENTITY_BATCH):
+        entities.prefetch(wanted[first : first + ENTITY_BATCH])
+        report(SCORED_AT + (ENTITIES_AT - SCORED_AT) * min(1.0, (first + ENTITY_BATCH) / len(wanted)))
     long_quotations = _long_quotations(text, spans)
     speakers = _resolve_speakers(text, spans, entities, long_quotations)
     in_quotation = [False] * len(spans)

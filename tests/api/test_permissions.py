@@ -177,7 +177,14 @@ MATRIX = [
         "POST",
         "/api/v1/articles/",
         {"text": "The minister said unemployment fell by 3 percent in 2024.", "title": "Jobs"},
-        expect("POST", outsider=403, reviewer=201, editor=201),
+        expect("POST", outsider=403, reviewer=202, editor=202),
+    ),
+    (
+        "article.retry_extraction",
+        "POST",
+        "/api/v1/articles/{article}/retry-extraction/",
+        {},
+        expect("POST", outsider=403, reviewer=409, editor=409),
     ),
     ("source.list", "GET", "/api/v1/sources/", None, expect("GET", outsider=403, reviewer=200, editor=200)),
     (

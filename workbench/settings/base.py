@@ -208,6 +208,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * INGEST_MAX_BYTES + 64 * 1024
 INGEST_FETCH_TIMEOUT_SECONDS = float(os.environ.get("INGEST_FETCH_TIMEOUT_SECONDS", "10"))
 # Hosts URL ingest may fetch even though they resolve to private addresses (tests use 127.0.0.1).
 INGEST_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("INGEST_FETCH_ALLOWED_PRIVATE_HOSTS")
+# Without a broker jobs run in process; an article's extraction then runs in a thread of its own
+# after the request's commit, so the page that stored the article never waits for it.
+JOBS_EAGER_IN_THREAD = env_bool("JOBS_EAGER_IN_THREAD", True)
+# An extraction still waiting or running after this long is taken to be lost, and may be retried.
+EXTRACTION_STALE_SECONDS = int(os.environ.get("EXTRACTION_STALE_SECONDS", "900"))
 
 # --- Similarity --------------------------------------------------------------------------------
 SIMILARITY_EMBEDDER = os.environ.get("SIMILARITY_EMBEDDER", "onnx")
