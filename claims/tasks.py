@@ -92,8 +92,8 @@ def claims_rematch_task(claim_ids: list[int]) -> int:
 @shared_task
 def claims_sweep_unprocessed_task() -> int:
     """Re-queue what a lost job left undone (e.g. the broker was down when an article or source was
-    stored, or the encoder changed): articles' extractions, then passages first, so the claims' suggestions can find them.
-    Idempotent like the jobs it queues."""
+    stored, or the encoder changed): articles' extractions; passages before claims, so the claims'
+    suggestions can find them. Idempotent like the jobs it queues."""
     from .services import articles as article_services
     from .services import similarity as similarity_services
 
