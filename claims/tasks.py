@@ -44,6 +44,12 @@ def queue_reprioritise_task() -> int:
     return review_services.queue_reprioritise()
 
 
+@shared_task(**RETRY)
+def claims_reprioritise_task(claim_ids: list[int]) -> int:
+    """Claims seen again in a new article: their count of appearances moves them up the queue."""
+    return review_services.queue_reprioritise(claim_ids=claim_ids)
+
+
 @shared_task(**SUGGESTION_RETRY)
 def claims_process_new_task(claim_ids: list[int]) -> int:
     """Embed a batch of new claims and compute their suggestions: one job per article, not per claim."""

@@ -98,6 +98,19 @@ def priority(
     return round(value, 4)
 
 
+# A claim seen again rises: this much per doubling of its appearances, up to RECURRENCE_MAX.
+RECURRENCE_PER_DOUBLING = 0.05
+RECURRENCE_MAX = 0.25
+
+
+def recurrence_boost(appearances: int) -> float:
+    """What recurring adds to priority: 0 for a claim seen once, RECURRENCE_PER_DOUBLING for each
+    doubling of its appearances since, up to RECURRENCE_MAX (Full Fact counts recurrence the same way)."""
+    if appearances <= 1:
+        return 0.0
+    return round(min(RECURRENCE_MAX, RECURRENCE_PER_DOUBLING * math.log2(appearances)), 4)
+
+
 def extract_claims(
     *,
     text: str,

@@ -18,10 +18,12 @@ from ..errors import ArticleStateError, DocumentTooLargeError, InvalidInputError
 from ..extraction import errors as extraction_errors
 from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
-from ..extraction.pipeline import FINDING_PRIORITY_BOOST, CandidateClaim, extract_claims
+from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
 from ..models import Article, Claim
 from ..roles import User, require_reviewer
+from ..similarity.embedder import get_embedder
+from .appearances import Grouping, appearances_group, appearances_record
 from .findings import findings_run_for_claim
 from .jobs import job_queue_after_commit
 
@@ -202,11 +204,14 @@ def article_extract(*, article_id: int) -> Article:
     published = article.published_at.date() if article.published_at else None
     try:
         candidates = extract_claims(text=article.body, published_at=published, progress=_ProgressWriter(article.pk))
+        # Repeats are looked for before the lock (the encoder is slow); two articles carrying the same
+        # new quote at the same moment may then both create it, and a reviewer merges them.
+        groupings = appearances_group(candidates=candidates)
         with transaction.atomic():
             article = Article.objects.select_for_update().get(pk=article_id)
-            if article.extraction_status == ExtractionStatus.DONE or article.claims.exists():
+            if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
                 return article
-            _store_claims(article=article, candidates=candidates)
+            _store_claims(article=article, groupings=groupings)
             article.extraction_status = ExtractionStatus.DONE
             article.extraction_progress = 100
             article.extraction_error = ""
@@ -220,31 +225,22 @@ def article_extract(*, article_id: int) -> Article:
     return article
 
 
-def _store_claims(*, article: Article, candidates: list[CandidateClaim]) -> None:
-    """Write an article's candidate claims with their findings, and queue the follow-up jobs. Call
-    inside a transaction."""
+def _store_claims(*, article: Article, groupings: list[Grouping]) -> None:
+    """Write an article's new claims with their findings and every sentence's appearance, and queue
+    the follow-up jobs. Call inside a transaction."""
+    new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
+    model_version = get_embedder().model_version if any(groupings[i].vector is not None for i in new) else ""
     claims = bulk_create_with_history(
-        [
-            Claim(
-                article=article,
-                text=candidate.text,
-                start=candidate.start,
-                end=candidate.end,
-                speaker=candidate.speaker or "",
-                claim_types=list(candidate.claim_types),
-                entities=list(candidate.entities),
-                dates=list(candidate.dates),
-                checkworthiness=min(1.0, max(0.0, float(candidate.checkworthiness))),
-                priority=float(candidate.priority),
-                status=ClaimStatus.NEW if candidate.is_checkworthy else ClaimStatus.CANDIDATE,
-                created_by=article.ingested_by,
-            )
-            for candidate in candidates
-        ],
+        [_new_claim(article, groupings[index], model_version=model_version) for index in new],
         Claim,
         default_user=article.ingested_by,
         default_change_reason="extracted",
     )
+    seen_again = appearances_record(
+        groupings=groupings, claims_by_index=dict(zip(new, claims, strict=True)), article_id=article.pk
+    )
+    if seen_again:
+        job_queue_after_commit("claims_reprioritise_task", seen_again, waiting=f"{len(seen_again)} repeated claims")
     # The checks are pure and take well under a millisecond a sentence: running them here
     # means findings exist with the claims, whether or not a worker or the broker is up.
     flagged = [claim.pk for claim in claims if findings_run_for_claim(claim_id=claim.pk)]
@@ -272,6 +268,28 @@ def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:
                 extraction_started_at__lt=now - dt.timedelta(seconds=settings.EXTRACTION_STALE_SECONDS),
             )
         ).values_list("id", flat=True)[:1000]
+    )
+
+
+def _new_claim(article: Article, grouping: Grouping, *, model_version: str) -> Claim:
+    candidate = grouping.candidate
+    return Claim(
+        article=article,
+        text=candidate.text,
+        start=candidate.start,
+        end=candidate.end,
+        speaker=candidate.speaker or "",
+        claim_types=list(candidate.claim_types),
+        entities=list(candidate.entities),
+        dates=list(candidate.dates),
+        checkworthiness=min(1.0, max(0.0, float(candidate.checkworthiness))),
+        priority=float(candidate.priority),
+        status=ClaimStatus.NEW if candidate.is_checkworthy else ClaimStatus.CANDIDATE,
+        created_by=article.ingested_by,
+        text_key=grouping.key,
+        # Embedded while looking for near-duplicates: the suggestion job need not do it again.
+        embedding=grouping.vector,
+        embedding_model=model_version if grouping.vector is not None else "",
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ..choices import QUEUE_STATUSES, FindingState
 from ..errors import LeaseError, NotFoundError, StaleVersionError
 from ..extraction.entities import find_entities
-from ..extraction.pipeline import FINDING_PRIORITY_BOOST, entity_annotations, priority
+from ..extraction.pipeline import FINDING_PRIORITY_BOOST, entity_annotations, priority, recurrence_boost
 from ..models import Claim, Finding
 from ..roles import User, require_reviewer
 from ..rules import (
@@ -235,12 +235,13 @@ def _missing_entity_annotations(claim_id: int) -> dict[str, list[dict]]:
     return {"entities": entities, "dates": dates}
 
 
-def queue_reprioritise(*, today: date | None = None, batch_size: int = 1000) -> int:
+def queue_reprioritise(*, today: date | None = None, batch_size: int = 1000, claim_ids: list[int] | None = None) -> int:
     """Recompute the priority of every claim waiting in the queue as of ``today``.
 
     Priority discounts a claim by its article's age; computed once at ingest, a claim left waiting
     would keep its first-day priority for ever and sit level with today's news. The version is
     not bumped: priority is the queue's, not an edit anyone made. Returns how many changed.
+    ``claim_ids`` limits it to those claims (e.g. claims just seen again).
     """
     today = today or timezone.localdate()
     flagged = Finding.objects.exclude(state=FindingState.DISMISSED).values("claim_id")
@@ -248,9 +249,11 @@ def queue_reprioritise(*, today: date | None = None, batch_size: int = 1000) -> 
         Claim.objects.filter(status__in=QUEUE_STATUSES)
         .annotate(flagged=Exists(flagged.filter(claim_id=OuterRef("pk"))))
         .select_related("article")
-        .only("id", "priority", "checkworthiness", "claim_types", "article__published_at")
+        .only("id", "priority", "checkworthiness", "claim_types", "appearance_count", "article__published_at")
         .order_by("id")
     )
+    if claim_ids is not None:
+        waiting = waiting.filter(pk__in=claim_ids)
     changed: list[Claim] = []
     for claim in waiting.iterator(chunk_size=batch_size):
         published = claim.article.published_at if claim.article else None
@@ -262,6 +265,7 @@ def queue_reprioritise(*, today: date | None = None, batch_size: int = 1000) -> 
         )
         if claim.flagged:
             value += FINDING_PRIORITY_BOOST
+        value += recurrence_boost(claim.appearance_count)
         if abs(value - claim.priority) > 1e-6:
             claim.priority = value
             changed.append(claim)
