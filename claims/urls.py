@@ -7,6 +7,7 @@ app_name = "claims"
 urlpatterns = [
     path("", queue.queue, name="queue"),
     path("take-next/", queue.take_next, name="take_next"),
+    path("bulk/", queue.queue_bulk, name="queue_bulk"),
     path("filters/", queue.saved_filter_save, name="saved_filter_save"),
     path("filters/<int:saved_filter_id>/delete/", queue.saved_filter_delete, name="saved_filter_delete"),
     path("claims/<int:claim_id>/", workspace.workspace, name="workspace"),

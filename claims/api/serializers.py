@@ -12,7 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
+from ..models import Appearance, Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
 from ..roles import can_review
 from ..selectors import claim_suggestions
 
@@ -220,6 +220,8 @@ class ClaimSerializer(serializers.ModelSerializer):
             "lease_expires_at",
             "version",
             "verdict",
+            "appearance_count",
+            "merged_into",
             "created_at",
             "updated_at",
         ]
@@ -265,9 +267,22 @@ class ClaimSerializer(serializers.ModelSerializer):
                 "version": verdict.version,
                 "published_at": iso_datetime(verdict.published_at),
             },
+            "appearance_count": claim.appearance_count,
+            "merged_into": claim.merged_into_id,
             "created_at": iso_datetime(claim.created_at),
             "updated_at": iso_datetime(claim.updated_at),
         }
+
+
+class AppearanceSerializer(serializers.ModelSerializer):
+    """Where a claim was seen: the article (its outlet, date and URL), the sentence and its offsets."""
+
+    article = ArticleRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Appearance
+        fields = ["id", "article", "text", "start", "end", "speaker", "match", "similarity", "created_at"]
+        read_only_fields = fields
 
 
 class ClaimDetailSerializer(ClaimSerializer):
@@ -275,12 +290,13 @@ class ClaimDetailSerializer(ClaimSerializer):
     they are null for readers without a role."""
 
     verdict = VerdictSerializer(read_only=True, allow_null=True)
+    appearances = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
     suggestions = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "evidence", "findings", "suggestions"]
+        fields = [*ClaimSerializer.Meta.fields, "appearances", "evidence", "findings", "suggestions"]
         read_only_fields = fields
 
     def to_representation(self, claim: Claim) -> dict[str, Any]:
@@ -289,6 +305,11 @@ class ClaimDetailSerializer(ClaimSerializer):
     def _staff(self) -> bool:
         request = self.context.get("request")
         return request is not None and can_review(request.user)
+
+    @extend_schema_field(AppearanceSerializer(many=True))
+    def get_appearances(self, claim: Claim) -> list[dict[str, Any]]:
+        appearances = claim.appearances.select_related("article").defer("article__body")
+        return AppearanceSerializer(appearances, many=True, context=self.context).data
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, claim: Claim) -> list[dict[str, Any]]:
@@ -354,3 +375,13 @@ class SourceImportReportSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     passages = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.CharField())
+
+
+class ClaimBulkRefusalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class ClaimBulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField())
+    refused = ClaimBulkRefusalSerializer(many=True)

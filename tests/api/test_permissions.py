@@ -29,6 +29,27 @@ def expect(method: str, *, outsider: int, reviewer: int, editor: int) -> dict[st
 
 # endpoint name, method, path (formatted with the desk), body, expected status per persona
 MATRIX = [
+    (
+        "claim.bulk",
+        "POST",
+        "/api/v1/claims/bulk/",
+        {"action": "release", "ids": [1], "confirm_count": 2},
+        expect("POST", outsider=403, reviewer=400, editor=400),
+    ),
+    (
+        "claim.merge",
+        "POST",
+        "/api/v1/claims/{new}/merge/",
+        {"into": 999999},
+        expect("POST", outsider=403, reviewer=404, editor=404),
+    ),
+    (
+        "claim.split",
+        "POST",
+        "/api/v1/claims/{new}/split/",
+        {"appearance": 999999},
+        expect("POST", outsider=403, reviewer=404, editor=404),
+    ),
     ("claim.list", "GET", "/api/v1/claims/", None, expect("GET", outsider=200, reviewer=200, editor=200)),
     (
         "claim.retrieve",
