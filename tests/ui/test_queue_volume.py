@@ -77,3 +77,21 @@ def test_a_confirmation_for_another_count_changes_nothing(reviewer, desk_claims)
     )
     assert "nothing was changed" in page_messages(response)[0]
     assert not Claim.objects.filter(status=ClaimStatus.DISMISSED).exists()
+
+
+def test_the_workspace_lists_the_appearances_and_splits_one_off(reviewer):
+    from claims.models import Appearance
+    from claims.services.articles import article_ingest
+
+    quote = "The minister said unemployment fell by 3 percent in 2024."
+    article_ingest(text=quote, outlet="Wire")
+    article_ingest(text=f"Later. {quote}", outlet="Daily")
+    claim = Claim.objects.get(text=quote)
+    client = client_for(reviewer)
+    assert f"×{claim.appearance_count}" in client.get(reverse("claims:queue")).content.decode()
+    page = client.get(reverse("claims:workspace", args=[claim.pk])).content.decode()
+    assert "2 times" in page and "Wire" in page and "Daily" in page
+    repeat = Appearance.objects.get(claim=claim, match="exact")
+    response = client.post(reverse("claims:appearance_split", args=[repeat.pk]), follow=True)
+    assert page_messages(response) == ["The appearance is now a claim of its own, in the queue."]
+    assert Claim.objects.filter(text=quote, status=ClaimStatus.NEW).count() == 2
