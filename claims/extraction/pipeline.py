@@ -6,12 +6,12 @@ touches the database, so the same function serves the API, the management comman
 
 import bisect
 import datetime
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from django.utils import timezone
 
 from claims.extraction.annotate import (
     MAX_SPEAKER_CHARS,
@@ -23,24 +23,12 @@ from claims.extraction.annotate import (
 from claims.extraction.dates import find_dates
 from claims.extraction.entities import EntityMention, find_entities
 from claims.extraction.sentences import SentenceSpan, split_sentences
+from claims.priority import CLAIM_TYPE_WEIGHTS as CLAIM_TYPE_WEIGHTS
+from claims.priority import FINDING_BOOST, claim_priority
+from claims.priority import now as priority_now
 
-# How much each claim type moves priority. Statistics and roles are the quickest to check against
-# a record and the most often wrong; predictions cannot be checked until later.
-CLAIM_TYPE_WEIGHTS = {
-    "statistic": 0.15,
-    "role": 0.10,
-    "quote": 0.10,
-    "law": 0.10,
-    "causal": 0.05,
-    "event": 0.05,
-    "prediction": -0.15,
-    "other": 0.0,
-}
-# A machine-detected error (a finding) lifts its claim this much: the cheapest check to make.
-FINDING_PRIORITY_BOOST = 0.25
-RECENCY_HALF_LIFE_DAYS = 14.0
-RECENCY_FLOOR = 0.3
-UNKNOWN_DATE_RECENCY = 0.6
+# Priority is claims.priority's; these names stay importable from here for the extraction's callers.
+FINDING_PRIORITY_BOOST = FINDING_BOOST
 # A pronoun speaker ("he wrote") is looked for this many sentences back.
 PRONOUN_LOOKBACK = 3
 # Sentences are scored and recognised in batches of these sizes, so progress can be reported between them.
@@ -80,35 +68,11 @@ def priority(
     published_at: datetime.date | None,
     today: datetime.date,
 ) -> float:
-    """Queue priority in [0, 1]: check-worthiness, adjusted by claim type, discounted by article age.
-
-    - type adjustment: the sum of `CLAIM_TYPE_WEIGHTS` for the claim's types, clamped to
-      [-0.15, +0.25] so that a sentence with many types cannot outrank a clearly better one;
-    - recency: 1.0 for an article published in the last two days (or dated in the future), then
-      halving every `RECENCY_HALF_LIFE_DAYS` down to `RECENCY_FLOOR`; an undated article gets
-      `UNKNOWN_DATE_RECENCY`. Fresh articles first: a false claim does its harm while it is read.
-    """
-    adjustment = min(0.25, max(-0.15, sum(CLAIM_TYPE_WEIGHTS.get(kind, 0.0) for kind in claim_types)))
-    if published_at is None:
-        recency = UNKNOWN_DATE_RECENCY
-    else:
-        age_days = max(0, (today - published_at).days - 2)
-        recency = max(RECENCY_FLOOR, math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS))
-    value = min(1.0, max(0.0, checkworthiness + adjustment)) * recency
-    return round(value, 4)
-
-
-# A claim seen again rises: this much per doubling of its appearances, up to RECURRENCE_MAX.
-RECURRENCE_PER_DOUBLING = 0.05
-RECURRENCE_MAX = 0.25
-
-
-def recurrence_boost(appearances: int) -> float:
-    """What recurring adds to priority: 0 for a claim seen once, RECURRENCE_PER_DOUBLING for each
-    doubling of its appearances since, up to RECURRENCE_MAX (Full Fact counts recurrence the same way)."""
-    if appearances <= 1:
-        return 0.0
-    return round(min(RECURRENCE_MAX, RECURRENCE_PER_DOUBLING * math.log2(appearances)), 4)
+    """A new sentence's queue priority as of ``today`` (claims.priority.claim_priority, seen once, no finding)."""
+    at = datetime.datetime(today.year, today.month, today.day, 12, 0, tzinfo=datetime.UTC)
+    return claim_priority(
+        checkworthiness=checkworthiness, claim_types=claim_types, published_at=published_at, at=at
+    ).score
 
 
 def extract_claims(
@@ -132,7 +96,7 @@ def extract_claims(
         from claims.extraction.checkworthiness import get_scorer
 
         scorer = get_scorer()
-    today = today or datetime.date.today()
+    today = today or timezone.localdate(priority_now())
     spans = split_sentences(text)
     if not spans:
         return []

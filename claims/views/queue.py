@@ -6,21 +6,23 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from .. import selectors
-from ..choices import QUEUE_STATUSES, ClaimStatus
+from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState
 from ..errors import PermissionDeniedError, WorkbenchError
 from ..filters import CLAIM_ORDERINGS, QUEUE_SORTS, ClaimFilter
 from ..forms import SavedFilterForm
-from ..models import Claim
+from ..models import Claim, Finding
+from ..priority import now as priority_now
 from ..roles import can_review
 from ..services import review, saved_filters
 from ..services.bulk import MAX_BULK_CLAIMS, BulkAction, claims_bulk
+from ..services.review import claim_priority_of
 from .base import action, back_to, page
 
 PAGE_SIZE = 50
@@ -82,10 +84,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     else:
         ordered = filters.qs.filter(status__in=statuses).order_by(ordering, "id")
         page_ids = list(ordered.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1])
+    open_findings = Finding.objects.filter(claim_id=OuterRef("pk")).exclude(state=FindingState.DISMISSED)
     rows = sorted(
-        claims.filter(pk__in=page_ids[:PAGE_SIZE]).defer(*QUEUE_ROW_DEFERRED),
+        claims.filter(pk__in=page_ids[:PAGE_SIZE]).annotate(flagged=Exists(open_findings)).defer(*QUEUE_ROW_DEFERRED),
         key=lambda claim: page_ids.index(claim.pk),
     )
+    at = priority_now()
+    for row in rows:
+        # Why the row ranks where it does, as of now (the stored number may be a few hours old).
+        row.priority_explained = claim_priority_of(row, flagged=row.flagged, at=at).explanation()
     query = _query_string(filters)
     return render(
         request,

@@ -95,3 +95,9 @@ def test_the_workspace_lists_the_appearances_and_splits_one_off(reviewer):
     response = client.post(reverse("claims:appearance_split", args=[repeat.pk]), follow=True)
     assert page_messages(response) == ["The appearance is now a claim of its own, in the queue."]
     assert Claim.objects.filter(text=quote, status=ClaimStatus.NEW).count() == 2
+
+
+def test_each_row_says_why_it_ranks_where_it_does(reviewer, desk_claims):
+    page = client_for(reviewer).get(reverse("claims:queue")).content.decode()
+    assert page.count("= score ") >= len(desk_claims)
+    assert "seen 7×" in page
