@@ -16,6 +16,14 @@ class EvidenceRecord:
 
 
 @dataclass(frozen=True)
+class AppearanceRecord:
+    url: str | None
+    title: str = ""
+    outlet: str = ""
+    published_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class PublishedClaimRecord:
     """One claim with its published verdict and the provenance an external reader needs to trust it."""
 
@@ -39,6 +47,8 @@ class PublishedClaimRecord:
     article_outlet: str = ""
     article_published_at: dt.datetime | None = None
     evidence: tuple[EvidenceRecord, ...] = field(default_factory=tuple)
+    # Every place the claim was seen, first first (the claim's own article among them).
+    appearances: tuple[AppearanceRecord, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
