@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -80,6 +80,42 @@ def appearances_group(*, candidates: list[CandidateClaim]) -> list[Grouping]:
             first_of_key[grouping.key] = index
     _group_similar(groupings, since=since)
     return groupings
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises storing new claims.
+_STORE_LOCK = 7_310_017
+
+
+def appearances_lock_and_recheck(groupings: list[Grouping]) -> None:
+    """Call inside the transaction that stores an article's claims, before writing them. Takes a lock
+    that serialises that step across workers (SQLite serialises writers anyway), then looks again
+    for the word-for-word repeats among the sentences still new: another worker may have stored the
+    same wire quote since ``appearances_group`` looked, and two queue items for it must not follow."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_STORE_LOCK])
+    new = {grouping.key for grouping in groupings if grouping.is_new}
+    if not new:
+        return
+    known: dict[str, int] = {}
+    keys = sorted(new)
+    for first in range(0, len(keys), _KEY_BATCH):
+        rows = (
+            Claim.objects.filter(text_key__in=keys[first : first + _KEY_BATCH], created_at__gte=_window_start())
+            .filter(merged_into__isnull=True)
+            .order_by("id")
+            .values_list("text_key", "id")
+        )
+        for key, claim_id in rows:
+            known.setdefault(key, claim_id)
+    for grouping in groupings:
+        if grouping.key not in known:
+            continue
+        if grouping.is_new:
+            grouping.claim_id, grouping.match, grouping.vector = known[grouping.key], "exact", None
+        elif grouping.earlier is not None and groupings[grouping.earlier].claim_id is not None:
+            # It repeated a sentence of this article that now turned out to be a repeat itself.
+            grouping.claim_id, grouping.earlier = groupings[grouping.earlier].claim_id, None
 
 
 def _group_similar(groupings: list[Grouping], *, since: dt.datetime) -> None:

@@ -23,7 +23,7 @@ from ..extraction.text import content_hash, decode_and_normalise
 from ..models import Article, Claim
 from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
-from .appearances import Grouping, appearances_group, appearances_record
+from .appearances import Grouping, appearances_group, appearances_lock_and_recheck, appearances_record
 from .findings import findings_run_for_claim
 from .jobs import job_queue_after_commit
 
@@ -204,13 +204,14 @@ def article_extract(*, article_id: int) -> Article:
     published = article.published_at.date() if article.published_at else None
     try:
         candidates = extract_claims(text=article.body, published_at=published, progress=_ProgressWriter(article.pk))
-        # Repeats are looked for before the lock (the encoder is slow); two articles carrying the same
-        # new quote at the same moment may then both create it, and a reviewer merges them.
+        # Repeats are looked for before the lock (the encoder is slow), and word-for-word ones again
+        # under it, so two articles carrying the same new quote at once still make one claim.
         groupings = appearances_group(candidates=candidates)
         with transaction.atomic():
             article = Article.objects.select_for_update().get(pk=article_id)
             if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
                 return article
+            appearances_lock_and_recheck(groupings)
             _store_claims(article=article, groupings=groupings)
             article.extraction_status = ExtractionStatus.DONE
             article.extraction_progress = 100

@@ -89,3 +89,20 @@ def test_a_reviewer_merges_two_claims_and_the_appearances_follow(reviewer):
     assert gone.history.first().history_change_reason == f"merged into claim {kept.pk}"
     with pytest.raises(ClaimStateError):
         claim_merge(user=reviewer, claim_id=gone.pk, into_claim_id=kept.pk)
+
+
+def test_a_quote_stored_by_another_worker_meanwhile_is_found_again_under_the_lock(monkeypatch):
+    from claims.services import articles as article_services
+
+    real = article_services.appearances_group
+
+    def group_then_another_worker_stores_the_quote(**kwargs):
+        groupings = real(**kwargs)
+        monkeypatch.setattr(article_services, "appearances_group", real)
+        ingest(f"Elsewhere at the same moment. {QUOTE}")
+        return groupings
+
+    monkeypatch.setattr(article_services, "appearances_group", group_then_another_worker_stores_the_quote)
+    ingest(f"Wire copy. {QUOTE} {QUOTE}")
+    [claim] = queued("The minister said")
+    assert claim.appearance_count == 3
