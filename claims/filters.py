@@ -76,12 +76,14 @@ class ClaimFilter(django_filters.FilterSet):
     min_checkworthiness = django_filters.NumberFilter(
         method="filter_min_checkworthiness", label="Score ≥", min_value=0, max_value=1
     )
-    outlet = django_filters.CharFilter(method="filter_outlet", max_length=200)
+    outlet = django_filters.CharFilter(method="filter_outlet", max_length=200, label="Outlet")
     speaker = django_filters.CharFilter(field_name="speaker", lookup_expr="iexact", max_length=200)
     assignee = django_filters.CharFilter(
         method="filter_assignee", max_length=150, label="Held by", help_text="me, nobody, or a username"
     )
-    assigned_to_me = django_filters.BooleanFilter(method="filter_assigned_to_me", widget=forms.HiddenInput)
+    assigned_to_me = django_filters.BooleanFilter(
+        method="filter_assigned_to_me", widget=forms.HiddenInput, label="Assigned to me"
+    )
     article = django_filters.NumberFilter(field_name="article_id", widget=forms.HiddenInput, min_value=1)
     date_from = django_filters.DateFilter(
         method="filter_date_from", label="Added from", widget=forms.DateInput(attrs={"type": "date"})

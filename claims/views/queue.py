@@ -74,6 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = ClaimFilter(request.GET or None, queryset=claims, request=request)
     filters.form.fields["ordering"].choices = [(value, CLAIM_ORDERINGS[value]) for value in QUEUE_SORTS]
     filters.form.fields["ordering"].initial = DEFAULT_SORT
+    filters.form.fields["status"].widget.choices = [("", "In the queue"), *ClaimStatus.choices]
     filters.is_valid()
     number = _page_number(request)
     offset = (number - 1) * PAGE_SIZE
