@@ -51,6 +51,55 @@ class OneOrManySelect(forms.Select):
         return [str(v) for v in (value or [])] if isinstance(value, list | tuple) else super().format_value(value)
 
 
+MAX_ID = 2**63 - 1
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false/1/0 or nothing; any other word is an error (a client sending it has a bug)."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in {"true", "1", "yes", "on"}:
+            return True
+        if text in {"false", "0", "no", "off"}:
+            return False
+        raise forms.ValidationError("Must be a valid boolean (true or false).", code="invalid")
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 instant within the years the database and Python can hold."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            parsed = super().to_python(value)
+            if parsed is not None:
+                # The database stores UTC: an instant that cannot be written in UTC is out of range.
+                parsed.astimezone(dt.UTC)
+                timezone.make_naive(parsed, dt.UTC)
+            return parsed
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Enter a valid date/time.", code="invalid") from None
+
+    def strptime(self, value: str, format: str) -> dt.datetime:
+        try:
+            return super().strptime(value, format)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Enter a valid date/time.", code="invalid") from None
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
 def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
@@ -81,17 +130,19 @@ class ClaimFilter(django_filters.FilterSet):
     assignee = django_filters.CharFilter(
         method="filter_assignee", max_length=150, label="Held by", help_text="me, nobody, or a username"
     )
-    assigned_to_me = django_filters.BooleanFilter(
+    assigned_to_me = StrictBooleanFilter(
         method="filter_assigned_to_me", widget=forms.HiddenInput, label="Assigned to me"
     )
-    article = django_filters.NumberFilter(field_name="article_id", widget=forms.HiddenInput, min_value=1)
+    article = django_filters.NumberFilter(
+        field_name="article_id", widget=forms.HiddenInput, min_value=1, max_value=MAX_ID, decimal_places=0
+    )
     date_from = django_filters.DateFilter(
         method="filter_date_from", label="Added from", widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = django_filters.DateFilter(
         method="filter_date_to", label="Added to", widget=forms.DateInput(attrs={"type": "date"})
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = BoundedIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gt",
         widget=forms.HiddenInput,

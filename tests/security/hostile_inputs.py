@@ -216,7 +216,7 @@ SIZE = [
         says="no more than 2000",
     ),
     HostileRequest(
-        "search of 201 characters", "size", "GET", CLAIMS + "?q=" + "q" * 201, None, None, says="no more than 200"
+        "search of 201 characters", "size", "GET", CLAIMS + "?q=" + "q" * 201, None, None, says="at most 200"
     ),
     HostileRequest(
         "speaker of 201 characters",
@@ -225,7 +225,7 @@ SIZE = [
         CLAIMS + "?speaker=" + "s" * 201,
         None,
         None,
-        says="no more than 200",
+        says="at most 200",
     ),
     HostileRequest(
         "explanation of a megabyte",
@@ -361,7 +361,7 @@ QUERIES = [
         CLAIMS + "?updated_since=garbage",
         None,
         None,
-        says="Datetime has wrong format",
+        says="valid date/time",
     ),
     HostileRequest(
         "updated_since before year 1",
@@ -370,7 +370,7 @@ QUERIES = [
         CLAIMS + "?updated_since=0001-01-01T00:00:00%2B01:00",
         None,
         None,
-        says="Datetime",
+        says="valid date/time",
     ),
     HostileRequest(
         "updated_since after year 9999",
@@ -379,7 +379,7 @@ QUERIES = [
         CLAIMS + "?updated_since=9999-12-31T23:59:59-14:00",
         None,
         None,
-        says="Datetime",
+        says="valid date/time",
     ),
     HostileRequest("cursor of a NUL", "query", "GET", CLAIMS + "?cursor=%00", None, None, says="Invalid cursor"),
     HostileRequest(
@@ -436,7 +436,7 @@ QUERIES = [
         CLAIMS + "?ordering=assignee__password",
         None,
         None,
-        says="not a valid choice",
+        says="valid choice",
     ),
     HostileRequest(
         "SQL in the ordering",
@@ -445,9 +445,9 @@ QUERIES = [
         CLAIMS + "?ordering=id;DROP%20TABLE%20claims_claim",
         None,
         None,
-        says="not a valid choice",
+        says="valid choice",
     ),
-    HostileRequest("unknown status", "query", "GET", CLAIMS + "?status=hacked", None, None, says="not a valid choice"),
+    HostileRequest("unknown status", "query", "GET", CLAIMS + "?status=hacked", None, None, says="valid choice"),
     HostileRequest(
         "negative article filter", "query", "GET", CLAIMS + "?article=-1", None, None, says="greater than or equal"
     ),
@@ -461,7 +461,7 @@ QUERIES = [
         says="less than or equal",
     ),
     HostileRequest(
-        "NaN checkworthiness", "query", "GET", CLAIMS + "?min_checkworthiness=nan", None, None, says="valid number"
+        "NaN checkworthiness", "query", "GET", CLAIMS + "?min_checkworthiness=nan", None, None, says="number"
     ),
     HostileRequest(
         "checkworthiness above 1",

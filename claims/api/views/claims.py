@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...errors import InvalidInputError, NotFoundError
+from ...errors import NotFoundError
 from ...filters import ClaimFilter
 from ...models import Claim
 from ...selectors import claim_get_for_user, claim_list_for_user
@@ -61,7 +61,8 @@ class ClaimViewSet(WorkbenchViewSet):
         ``ordering``, ...)."""
         filters = ClaimFilter(request.query_params, queryset=claim_list_for_user(user=request.user), request=request)
         if not filters.is_valid():
-            raise InvalidInputError("Invalid query parameters.", fields=filters.errors.get_json_data())
+            # Reported like any other invalid input (the first problem in the message, all of them in extra).
+            raise serializers.ValidationError({name: list(errors) for name, errors in filters.errors.items()})
         claims = filters.qs.defer("embedding", "article__body")
         self.list_ordering = filters.ordering_chosen("-id")
         page = self.paginate_queryset(claims)
