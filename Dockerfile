@@ -24,10 +24,10 @@ COPY pyproject.toml README.md ./
 COPY workbench ./workbench
 COPY claims ./claims
 RUN pip install --no-deps --no-build-isolation . && pip check
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY fixtures ./fixtures
 
 RUN useradd --create-home workbench && mkdir -p /app/var && chown workbench /app/var
 USER workbench
 EXPOSE 8000
-CMD ["gunicorn", "workbench.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "60"]
+CMD ["gunicorn", "workbench.wsgi:application", "--config", "gunicorn.conf.py"]

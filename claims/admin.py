@@ -393,7 +393,10 @@ class ArticleAdmin(admin.ModelAdmin):
         "content_hash",
         "ingested_by",
         "extraction_status",
+        "extraction_progress",
         "extraction_error",
+        "extraction_attempts",
+        "extraction_started_at",
         "created_at",
         "updated_at",
     )

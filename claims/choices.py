@@ -29,9 +29,14 @@ class ClaimType(models.TextChoices):
 
 
 class ExtractionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
+    QUEUED = "queued", "Waiting for extraction"
+    EXTRACTING = "extracting", "Extracting"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+# An article in these states still has its claims to come: its page refreshes itself.
+EXTRACTION_UNFINISHED = (ExtractionStatus.QUEUED, ExtractionStatus.EXTRACTING)
 
 
 class SourceKind(models.TextChoices):

@@ -47,3 +47,9 @@ class LeaseError(WorkbenchError):
     """The caller does not hold a live lease on the claim (never had one, or it expired)."""
 
     status_code = 409
+
+
+class ArticleStateError(WorkbenchError):
+    """The article's extraction is not in a state that allows this action (e.g. retrying one that is done)."""
+
+    status_code = 409

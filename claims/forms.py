@@ -4,82 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from .choices import QUEUE_STATUSES, ClaimStatus, ClaimType, SourceKind, Stance
+from .choices import ClaimType, SourceKind, Stance
 from .extraction.html import looks_like_html
-from .models import Article, Claim, Rating
+from .models import Claim, Rating
 from .services.articles import MAX_METADATA_CHARS, MAX_URL_CHARS
 
 ASSIGNEE_ME = "me"
 ASSIGNEE_NOBODY = "nobody"
 ASSIGNEE_ANYONE = "anyone"
-
-
-class QueueFilterForm(forms.Form):
-    """The queue's filters, read from the query string (so a filter is a link, and a saved filter is that link)."""
-
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "In the queue"), *ClaimStatus.choices],
-    )
-    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *ClaimType.choices])
-    min_score = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≥")
-    outlet = forms.CharField(required=False, max_length=200)
-    assignee = forms.CharField(required=False, max_length=150, help_text="me, nobody, or a username")
-    date_from = forms.DateField(required=False, label="Added from", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="Added to", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def filter(self, claims: QuerySet[Claim], *, user: Any) -> QuerySet[Claim]:
-        """Narrow ``claims`` (already limited to what ``user`` may see) to the filters given.
-        Call after ``is_valid()``; invalid fields are ignored rather than failing the page."""
-        data = self._valid_data()
-        claims = claims.filter(status__in=self.statuses())
-        if claim_type := data.get("type"):
-            # claim_types is a JSON list; matching the quoted value works on SQLite and PostgreSQL alike.
-            claims = claims.filter(claim_types__icontains=f'"{claim_type}"')
-        if (min_score := data.get("min_score")) is not None:
-            # Compared as an expression so the planner keeps walking the queue index: through the
-            # score index, SQLite fetched half the table row by row (130 ms at 100k claims, against 5 ms).
-            claims = claims.alias(score=F("checkworthiness") + 0.0).filter(score__gte=min_score)
-        if outlet := (data.get("outlet") or "").strip():
-            # A subquery on the indexed outlet column, instead of joining every queued claim to its article.
-            claims = claims.filter(article_id__in=Article.objects.filter(outlet__iexact=outlet).values("id"))
-        assignee = (data.get("assignee") or "").strip()
-        now = timezone.now()
-        if assignee == ASSIGNEE_ME:
-            claims = claims.filter(assignee=user, lease_expires_at__gt=now)
-        elif assignee == ASSIGNEE_NOBODY:
-            claims = claims.filter(Q(assignee__isnull=True) | Q(lease_expires_at__lte=now))
-        elif assignee and assignee != ASSIGNEE_ANYONE:
-            claims = claims.filter(assignee__username=assignee, lease_expires_at__gt=now)
-        if date_from := data.get("date_from"):
-            claims = claims.filter(created_at__gte=_start_of(date_from))
-        if date_to := data.get("date_to"):
-            claims = claims.filter(created_at__lt=_start_of(date_to + dt.timedelta(days=1)))
-        return claims.order_by("-priority", "id")
-
-    def _valid_data(self) -> dict[str, Any]:
-        return self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
-
-    def statuses(self) -> list[str]:
-        """The statuses shown: the one chosen, or every status of the queue."""
-        status = self._valid_data().get("status")
-        return [status] if status else list(QUEUE_STATUSES)
-
-    def active_filters(self) -> str:
-        """The query string of the filters in use, without paging: what a saved filter stores."""
-        data = self._valid_data()
-        pairs = []
-        for name in self.fields:
-            value = data.get(name)
-            if value not in (None, ""):
-                pairs.append((name, value.isoformat() if isinstance(value, dt.date) else str(value)))
-        return urlencode(pairs)
 
 
 def _start_of(day: dt.date) -> dt.datetime:

@@ -75,10 +75,16 @@ class Article(UrlDigestMixin, TimestampedModel):
     ingested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Extraction runs as a background job: the article is stored first, its claims follow.
     extraction_status = models.CharField(
-        max_length=16, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
+        max_length=16, choices=ExtractionStatus.choices, default=ExtractionStatus.QUEUED, db_index=True
     )
+    # Percent done while extracting, so the article's page can show how far the job has got.
+    extraction_progress = models.PositiveSmallIntegerField(default=0)
+    # Why the last attempt failed, in words a reviewer can act on.
     extraction_error = models.TextField(blank=True)
+    extraction_attempts = models.PositiveSmallIntegerField(default=0)
+    extraction_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -120,8 +126,18 @@ class Claim(TimestampedModel):
     # When the suggestion job last finished for this claim (None: not yet), so the UI knows
     # "still computing" from "nothing matched".
     suggested_at = models.DateTimeField(null=True, blank=True)
+    # The normalised text's hash (extraction.text.claim_key): a repeat of the sentence is found by it.
+    text_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # How many times the claim was seen (its appearances), kept here so the queue can sort on it.
+    appearance_count = models.PositiveIntegerField(default=1)
+    # A claim merged into another keeps its row (and history) but hands over its appearances.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_claims"
+    )
 
-    history = HistoricalRecords(excluded_fields=["embedding", "embedding_model", "suggested_at", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["embedding", "embedding_model", "suggested_at", "updated_at", "appearance_count"]
+    )
 
     class Meta:
         indexes = [
@@ -156,6 +172,31 @@ class Claim(TimestampedModel):
         from .extraction.language_neutral import FALLBACK_METHOD, MODEL_METHOD, model_reads
 
         return MODEL_METHOD if model_reads(self.language) else FALLBACK_METHOD
+
+
+class Appearance(models.Model):
+    """Where a claim was seen: one sentence of one article. A claim repeated across outlets (or within
+    one article) is one Claim with many appearances, and one verdict covers them all."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="appearances")
+    text = models.TextField()
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    speaker = models.CharField(max_length=200, blank=True)
+    # How the sentence was matched to the claim: "first", "exact" or "similar" (with its cosine).
+    match = models.CharField(max_length=16, default="first")
+    similarity = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["claim", "created_at"], name="appearance_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.text[:60]} (article {self.article_id})"
 
 
 class Source(UrlDigestMixin, TimestampedModel):

@@ -22,6 +22,18 @@ RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_backof
 SUGGESTION_RETRY = {**RETRY, "autoretry_for": (*TRANSIENT_ERRORS, IntegrityError)}
 
 
+@shared_task(**RETRY)
+def article_extract_task(article_id: int) -> str:
+    """Extract a stored article's claims. A redelivered job finds the extraction done and returns."""
+    from .models import Article
+    from .services import articles as article_services
+
+    try:
+        return article_services.article_extract(article_id=article_id).extraction_status
+    except Article.DoesNotExist:
+        return "gone"
+
+
 @shared_task
 def leases_release_expired_task() -> int:
     return review_services.leases_release_expired()
@@ -30,6 +42,12 @@ def leases_release_expired_task() -> int:
 @shared_task
 def queue_reprioritise_task() -> int:
     return review_services.queue_reprioritise()
+
+
+@shared_task(**RETRY)
+def claims_reprioritise_task(claim_ids: list[int]) -> int:
+    """Claims seen again in a new article: their count of appearances moves them up the queue."""
+    return review_services.queue_reprioritise(claim_ids=claim_ids)
 
 
 @shared_task(**SUGGESTION_RETRY)
@@ -82,11 +100,14 @@ def claims_rematch_task(claim_ids: list[int]) -> int:
 @shared_task
 def claims_sweep_unprocessed_task() -> int:
     """Re-queue what a lost job left undone (e.g. the broker was down when an article or source was
-    stored, or the encoder changed): passages first, so the claims' suggestions can find them.
-    Idempotent like the jobs it queues."""
+    stored, or the encoder changed): articles' extractions; passages before claims, so the claims'
+    suggestions can find them. Idempotent like the jobs it queues."""
+    from .services import articles as article_services
     from .services import multilingual as multilingual_services
     from .services import similarity as similarity_services
 
+    for article_id in article_services.articles_awaiting_extraction():
+        job_queue_after_commit("article_extract_task", article_id, waiting=f"article {article_id}")
     source_ids = sorted(
         set(similarity_services.sources_with_unembedded_passages())
         | set(multilingual_services.sources_without_multilingual_vectors())

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import ClaimStatus, ClaimType, SourceKind, Stance
+from ..services.bulk import MAX_BULK_CLAIMS, BulkAction
 
 # Ids travel as 64-bit integers in every supported database; larger numbers cannot name a row.
 MAX_ID = 2**63 - 1
@@ -232,3 +233,18 @@ class FactCheckImportInput(serializers.Serializer):
 class FactCheckListQuery(serializers.Serializer):
     publisher = StringField(required=False, max_length=200)
     language = StringField(required=False, max_length=16)
+
+
+class ClaimBulkInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=BulkAction.choices)
+    ids = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_BULK_CLAIMS)
+    confirm_count = serializers.IntegerField(min_value=0, help_text="How many claims the person confirmed.")
+    assignee = StringField(required=False, allow_blank=True, max_length=150, help_text="Username, for assign.")
+
+
+class ClaimMergeInput(serializers.Serializer):
+    into = id_field(help_text="The claim this one becomes part of.")
+
+
+class AppearanceSplitInput(serializers.Serializer):
+    appearance = id_field(help_text="The appearance to split off into a claim of its own.")

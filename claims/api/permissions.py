@@ -22,6 +22,7 @@ SIGNED_IN = "signed_in"
 ENDPOINT_ROLES: dict[str, str] = {
     "article.create": Role.REVIEWER,
     "article.retrieve": Role.REVIEWER,
+    "article.retry_extraction": Role.REVIEWER,
     # Everyone signed in reads claims; the selector narrows people without a role to published ones.
     "claim.list": SIGNED_IN,
     "claim.retrieve": SIGNED_IN,
@@ -33,6 +34,9 @@ ENDPOINT_ROLES: dict[str, str] = {
     "claim.extend": Role.REVIEWER,
     "claim.dismiss": Role.REVIEWER,
     "claim.promote": Role.REVIEWER,
+    "claim.bulk": Role.REVIEWER,
+    "claim.merge": Role.REVIEWER,
+    "claim.split": Role.REVIEWER,
     "claim.evidence_add": Role.REVIEWER,
     "claim.verdict_draft": Role.REVIEWER,
     "claim.verdict_approve": Role.EDITOR,

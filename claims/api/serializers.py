@@ -7,12 +7,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..extraction.language_neutral import model_reads
 from ..models import (
+    Appearance,
     Article,
     Claim,
     Evidence,
@@ -265,6 +267,8 @@ class ClaimSerializer(serializers.ModelSerializer):
             "lease_expires_at",
             "version",
             "verdict",
+            "appearance_count",
+            "merged_into",
             "created_at",
             "updated_at",
         ]
@@ -312,9 +316,22 @@ class ClaimSerializer(serializers.ModelSerializer):
                 "version": verdict.version,
                 "published_at": iso_datetime(verdict.published_at),
             },
+            "appearance_count": claim.appearance_count,
+            "merged_into": claim.merged_into_id,
             "created_at": iso_datetime(claim.created_at),
             "updated_at": iso_datetime(claim.updated_at),
         }
+
+
+class AppearanceSerializer(serializers.ModelSerializer):
+    """Where a claim was seen: the article (its outlet, date and URL), the sentence and its offsets."""
+
+    article = ArticleRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Appearance
+        fields = ["id", "article", "text", "start", "end", "speaker", "match", "similarity", "created_at"]
+        read_only_fields = fields
 
 
 class ClaimDetailSerializer(ClaimSerializer):
@@ -322,12 +339,13 @@ class ClaimDetailSerializer(ClaimSerializer):
     they are null for readers without a role."""
 
     verdict = VerdictSerializer(read_only=True, allow_null=True)
+    appearances = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
     suggestions = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "evidence", "findings", "suggestions"]
+        fields = [*ClaimSerializer.Meta.fields, "appearances", "evidence", "findings", "suggestions"]
         read_only_fields = fields
 
     def to_representation(self, claim: Claim) -> dict[str, Any]:
@@ -336,6 +354,11 @@ class ClaimDetailSerializer(ClaimSerializer):
     def _staff(self) -> bool:
         request = self.context.get("request")
         return request is not None and can_review(request.user)
+
+    @extend_schema_field(AppearanceSerializer(many=True))
+    def get_appearances(self, claim: Claim) -> list[dict[str, Any]]:
+        appearances = claim.appearances.select_related("article").defer("article__body")
+        return AppearanceSerializer(appearances, many=True, context=self.context).data
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, claim: Claim) -> list[dict[str, Any]]:
@@ -358,6 +381,7 @@ class ClaimDetailSerializer(ClaimSerializer):
 
 class ArticleSerializer(serializers.ModelSerializer):
     ingested_by = serializers.CharField(source="ingested_by.username", read_only=True, allow_null=True)
+    api_url = serializers.SerializerMethodField(help_text="Where to follow the extraction: GET it until it is done.")
     claims = serializers.SerializerMethodField()
     checkworthiness_note = serializers.SerializerMethodField()
 
@@ -374,6 +398,10 @@ class ArticleSerializer(serializers.ModelSerializer):
             "body",
             "content_hash",
             "extraction_status",
+            "extraction_progress",
+            "extraction_error",
+            "extraction_attempts",
+            "api_url",
             "ingested_by",
             "created_at",
             "updated_at",
@@ -393,6 +421,11 @@ class ArticleSerializer(serializers.ModelSerializer):
             f"The check-worthiness model reads English only; sentences in {', '.join(others)} are kept as "
             "candidates ranked by a language-neutral fallback (numbers, names, claim types), not by the model."
         )
+
+    def get_api_url(self, article: Article) -> str:
+        path = reverse("article-detail", args=[article.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     @extend_schema_field(ClaimSerializer(many=True))
     def get_claims(self, article: Article) -> list[dict[str, Any]]:
@@ -440,3 +473,13 @@ class FactCheckImportReportSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField()
     refused = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.CharField())
+
+
+class ClaimBulkRefusalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class ClaimBulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField())
+    refused = ClaimBulkRefusalSerializer(many=True)

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .records import Desk, PublishedClaimRecord, iso_date
+from .records import AppearanceRecord, Desk, PublishedClaimRecord, iso_date
 
 CONTENT_TYPE = "application/ld+json"
 FILE_EXTENSION = "jsonld"
@@ -51,18 +51,33 @@ def item_reviewed(record: PublishedClaimRecord) -> dict[str, Any]:
         item["author"] = {"@type": "Organization", "name": record.article_outlet}
     if record.article_published_at is not None:
         item["datePublished"] = iso_date(record.article_published_at)
-    if record.article_url or record.article_title:
-        appearance: dict[str, Any] = {"@type": "CreativeWork"}
-        if record.article_url:
-            appearance["url"] = record.article_url
-        if record.article_title:
-            appearance["headline"] = record.article_title
-        if record.article_outlet:
-            appearance["publisher"] = {"@type": "Organization", "name": record.article_outlet}
-        if record.article_published_at is not None:
-            appearance["datePublished"] = iso_date(record.article_published_at)
-        item["appearance"] = [appearance]
+    seen = record.appearances or (
+        AppearanceRecord(
+            url=record.article_url,
+            title=record.article_title,
+            outlet=record.article_outlet,
+            published_at=record.article_published_at,
+        ),
+    )
+    works = [_creative_work(appearance) for appearance in seen if appearance.url or appearance.title]
+    if works:
+        # One verdict covers every appearance; the first is where the claim was first seen.
+        item["appearance"] = works
+        item["firstAppearance"] = works[0]
     return item
+
+
+def _creative_work(appearance: AppearanceRecord) -> dict[str, Any]:
+    work: dict[str, Any] = {"@type": "CreativeWork"}
+    if appearance.url:
+        work["url"] = appearance.url
+    if appearance.title:
+        work["headline"] = appearance.title
+    if appearance.outlet:
+        work["publisher"] = {"@type": "Organization", "name": appearance.outlet}
+    if appearance.published_at is not None:
+        work["datePublished"] = iso_date(appearance.published_at)
+    return work
 
 
 def claim_review(record: PublishedClaimRecord, *, desk: Desk) -> dict[str, Any]:

@@ -23,6 +23,14 @@ class ExplainerRecord:
 
 
 @dataclass(frozen=True)
+class AppearanceRecord:
+    url: str | None
+    title: str = ""
+    outlet: str = ""
+    published_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class PublishedClaimRecord:
     """One claim with its published verdict and the provenance an external reader needs to trust it."""
 
@@ -47,6 +55,8 @@ class PublishedClaimRecord:
     article_published_at: dt.datetime | None = None
     evidence: tuple[EvidenceRecord, ...] = field(default_factory=tuple)
     explainers: tuple[ExplainerRecord, ...] = field(default_factory=tuple)
+    # Every place the claim was seen, first first (the claim's own article among them).
+    appearances: tuple[AppearanceRecord, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ touches the database, so the same function serves the API, the management comman
 
 import bisect
 import datetime
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+from django.utils import timezone
 
 from claims.extraction.annotate import (
     MAX_SPEAKER_CHARS,
@@ -30,26 +30,20 @@ from claims.extraction.language_neutral import (
     sentence_languages,
 )
 from claims.extraction.sentences import SentenceSpan, split_sentences
+from claims.priority import CLAIM_TYPE_WEIGHTS as CLAIM_TYPE_WEIGHTS
+from claims.priority import FINDING_BOOST, claim_priority
+from claims.priority import now as priority_now
 
-# How much each claim type moves priority. Statistics and roles are the quickest to check against
-# a record and the most often wrong; predictions cannot be checked until later.
-CLAIM_TYPE_WEIGHTS = {
-    "statistic": 0.15,
-    "role": 0.10,
-    "quote": 0.10,
-    "law": 0.10,
-    "causal": 0.05,
-    "event": 0.05,
-    "prediction": -0.15,
-    "other": 0.0,
-}
-# A machine-detected error (a finding) lifts its claim this much: the cheapest check to make.
-FINDING_PRIORITY_BOOST = 0.25
-RECENCY_HALF_LIFE_DAYS = 14.0
-RECENCY_FLOOR = 0.3
-UNKNOWN_DATE_RECENCY = 0.6
+# Priority is claims.priority's; these names stay importable from here for the extraction's callers.
+FINDING_PRIORITY_BOOST = FINDING_BOOST
 # A pronoun speaker ("he wrote") is looked for this many sentences back.
 PRONOUN_LOOKBACK = 3
+# Sentences are scored and recognised in batches of these sizes, so progress can be reported between them.
+SCORE_BATCH = 256
+ENTITY_BATCH = 64
+# Shares of the work, for progress: scoring is about a third, entity recognition most of the rest.
+SCORED_AT = 0.35
+ENTITIES_AT = 0.9
 
 
 class SentenceScorer(Protocol):
@@ -84,22 +78,11 @@ def priority(
     published_at: datetime.date | None,
     today: datetime.date,
 ) -> float:
-    """Queue priority in [0, 1]: check-worthiness, adjusted by claim type, discounted by article age.
-
-    - type adjustment: the sum of `CLAIM_TYPE_WEIGHTS` for the claim's types, clamped to
-      [-0.15, +0.25] so that a sentence with many types cannot outrank a clearly better one;
-    - recency: 1.0 for an article published in the last two days (or dated in the future), then
-      halving every `RECENCY_HALF_LIFE_DAYS` down to `RECENCY_FLOOR`; an undated article gets
-      `UNKNOWN_DATE_RECENCY`. Fresh articles first: a false claim does its harm while it is read.
-    """
-    adjustment = min(0.25, max(-0.15, sum(CLAIM_TYPE_WEIGHTS.get(kind, 0.0) for kind in claim_types)))
-    if published_at is None:
-        recency = UNKNOWN_DATE_RECENCY
-    else:
-        age_days = max(0, (today - published_at).days - 2)
-        recency = max(RECENCY_FLOOR, math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS))
-    value = min(1.0, max(0.0, checkworthiness + adjustment)) * recency
-    return round(value, 4)
+    """A new sentence's queue priority as of ``today`` (claims.priority.claim_priority, seen once, no finding)."""
+    at = datetime.datetime(today.year, today.month, today.day, 12, 0, tzinfo=datetime.UTC)
+    return claim_priority(
+        checkworthiness=checkworthiness, claim_types=claim_types, published_at=published_at, at=at
+    ).score
 
 
 def extract_claims(
@@ -110,28 +93,38 @@ def extract_claims(
     scorer: SentenceScorer | None = None,
     with_entities: bool = True,
     language: str = "en",
+    progress: Callable[[float], None] | None = None,
 ) -> list[CandidateClaim]:
     """Split, score and annotate every sentence of `text` (already normalised article body).
 
     Entities are looked up only for check-worthy sentences (and for the sentences a pronoun
     speaker is resolved from), because named-entity recognition costs more than everything else.
-    `today` defaults to the current date and only affects priority.
+    `today` defaults to the current date and only affects priority. `progress`, when given, is
+    called with the share of the work done (0 to 1) between batches.
     """
+    report = progress or (lambda share: None)
     if scorer is None:
         from claims.extraction.checkworthiness import get_scorer
 
         scorer = get_scorer()
-    today = today or datetime.date.today()
+    today = today or timezone.localdate(priority_now())
     spans = split_sentences(text)
     if not spans:
         return []
-    scores = scorer.score([span.text for span in spans])
+    batches = []
+    for first in range(0, len(spans), SCORE_BATCH):
+        batches.append(scorer.score([span.text for span in spans[first : first + SCORE_BATCH]]))
+        report(SCORED_AT * min(1.0, (first + SCORE_BATCH) / len(spans)))
+    scores = np.concatenate(batches)
     languages = sentence_languages([span.text for span in spans], document_language=language or "en")
     # The model reads English only: other sentences are never queued on its score (see language_neutral).
     checkworthy = [bool(value >= scorer.threshold) and model_reads(languages[i]) for i, value in enumerate(scores)]
 
     entities = _EntityCache(spans, enabled=with_entities)
-    entities.prefetch([index for index, flag in enumerate(checkworthy) if flag])
+    wanted = [index for index, flag in enumerate(checkworthy) if flag]
+    for first in range(0, len(wanted), ENTITY_BATCH):
+        entities.prefetch(wanted[first : first + ENTITY_BATCH])
+        report(SCORED_AT + (ENTITIES_AT - SCORED_AT) * min(1.0, (first + ENTITY_BATCH) / len(wanted)))
     long_quotations = _long_quotations(text, spans)
     speakers = _resolve_speakers(text, spans, entities, long_quotations)
     in_quotation = [False] * len(spans)

@@ -69,3 +69,15 @@ def content_hash(text: str) -> str:
     """
     canonical = _WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFC", text)).strip()
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "`": "'"})
+_SPACES = re.compile(r"\s+")
+
+
+def claim_key(text: str) -> str:
+    """What makes two sentences the same claim when repeated word for word: the text with quotation
+    marks, case and whitespace made uniform (wire copy re-typeset by each outlet), as a hash."""
+    normalised = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS).casefold()
+    normalised = _SPACES.sub(" ", normalised).strip().strip("\"' ")
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import urllib.parse
 from dataclasses import dataclass
 
@@ -12,8 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from ..choices import ClaimStatus, ExtractionStatus
-from ..errors import DocumentTooLargeError, InvalidInputError
+from ..choices import EXTRACTION_UNFINISHED, ClaimStatus, ExtractionStatus
+from ..errors import ArticleStateError, DocumentTooLargeError, InvalidInputError, NotFoundError
 from ..extraction import errors as extraction_errors
 from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
@@ -22,9 +23,13 @@ from ..extraction.text import content_hash, decode_and_normalise
 from ..language import detect_language
 from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Article, Claim, url_digest
 from ..roles import User, require_reviewer
+from ..similarity.embedder import get_embedder
+from .appearances import Grouping, appearances_group, appearances_lock_and_recheck, appearances_record
 from .findings import findings_run_for_claim
 from .jobs import job_queue_after_commit
 from .webhooks import article_event_data, webhook_event_emit
+
+logger = logging.getLogger(__name__)
 
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
@@ -93,12 +98,15 @@ def article_ingest(
     published_at: dt.date | dt.datetime | None = None,
     language: str = "",
     user: User | None = None,
+    background: bool = False,
 ) -> IngestResult:
     """Store an article and its claims, or return the article already stored under the same URL or
     content. Give the body as ``text`` or ``html``, or give ``url`` with ``fetch=True``.
 
-    Extraction (the slow part) runs before the transaction; the article, its claims and their
-    follow-up jobs are then written together, so a failure leaves nothing half-saved.
+    The article is stored at once. With ``background`` its claims are extracted by a job queued
+    after commit (the article's ``extraction_status`` tells how far it has got); without, here and
+    now (the command-line ingest, which prints the claims). A failed extraction leaves the article
+    stored as failed, with the reason, for a retry.
     ``user`` None means a trusted command-line ingest; anyone else must be a reviewer or up.
     """
     if user is not None:
@@ -148,66 +156,21 @@ def article_ingest(
     if existing is not None:
         return IngestResult(article=existing, created=False)
 
-    published = _published_datetime(published_at)
     # No language given: detect it (the check-worthiness model reads English only).
     metadata["language"] = metadata["language"] or detect_language(body).language
-    candidates = extract_claims(
-        text=body, published_at=published.date() if published else None, language=metadata["language"]
-    )
-
     try:
         with transaction.atomic():
             article = Article.objects.create(
                 url=url,
                 body=body,
                 content_hash=digest,
-                published_at=published,
+                published_at=_published_datetime(published_at),
                 ingested_by=user if user is not None and user.is_authenticated else None,
-                extraction_status=ExtractionStatus.DONE,
+                extraction_status=ExtractionStatus.QUEUED,
                 **metadata,
             )
-            claims = bulk_create_with_history(
-                [
-                    Claim(
-                        article=article,
-                        text=candidate.text,
-                        start=candidate.start,
-                        end=candidate.end,
-                        speaker=candidate.speaker or "",
-                        claim_types=list(candidate.claim_types),
-                        entities=list(candidate.entities),
-                        dates=list(candidate.dates),
-                        checkworthiness=min(1.0, max(0.0, float(candidate.checkworthiness))),
-                        priority=float(candidate.priority),
-                        status=ClaimStatus.NEW if candidate.is_checkworthy else ClaimStatus.CANDIDATE,
-                        created_by=article.ingested_by,
-                        language=candidate.language,
-                    )
-                    for candidate in candidates
-                ],
-                Claim,
-                default_user=article.ingested_by,
-                default_change_reason="extracted",
-            )
-            # The checks are pure and cheap (the timeline check parses an article's few sentences
-            # with an order phrase or a date once, for all its claims): running them here means
-            # findings exist with the claims, whether or not a worker or the broker is up.
-            flagged = [claim.pk for claim in claims if findings_run_for_claim(claim_id=claim.pk)]
-            # A machine-detected error is the cheapest check a reviewer can make and the likeliest
-            # to be wrong: it goes to the top of the queue, and into it if it was below the threshold.
-            Claim.objects.filter(pk__in=flagged).update(
-                priority=F("priority") + FINDING_PRIORITY_BOOST, status=ClaimStatus.NEW
-            )
-            for claim in claims:
-                if claim.pk in flagged:
-                    claim.status = ClaimStatus.NEW
-            claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
-            webhook_event_emit(
-                event_type="article.ingested", data=article_event_data(article=article, claim_ids=claim_ids)
-            )
-            if claim_ids:
-                # Embedding and suggestions; the sweep job re-queues claims whose job was lost.
-                job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")
+            if background:
+                job_queue_after_commit("article_extract_task", article.pk, thread=True, waiting=f"article {article.pk}")
     except IntegrityError:
         # Another request stored the same article between our look-up and our insert.
         existing = Article.objects.filter(
@@ -216,4 +179,179 @@ def article_ingest(
         if existing is None:
             raise
         return IngestResult(article=existing, created=False)
+    if not background:
+        article = article_extract(article_id=article.pk)
     return IngestResult(article=article, created=True)
+
+
+class _ProgressWriter:
+    """Writes an extraction's progress to its article, at most every PROGRESS_STEP percent: each write
+    is its own small commit, outside any transaction, so the article's page sees it at once."""
+
+    PROGRESS_STEP = 5
+
+    def __init__(self, article_id: int) -> None:
+        self.article_id = article_id
+        self.written = 0
+
+    def __call__(self, share: float) -> None:
+        percent = min(99, int(share * 100))
+        if percent - self.written >= self.PROGRESS_STEP:
+            self.written = percent
+            Article.objects.filter(pk=self.article_id, extraction_status=ExtractionStatus.EXTRACTING).update(
+                extraction_progress=percent
+            )
+
+
+def _failure_reason(error: Exception) -> str:
+    if isinstance(error, extraction_errors.ExtractionError | InvalidInputError):
+        return str(error)
+    return (
+        f"The extraction stopped with an unexpected error ({type(error).__name__}); "
+        "retry it, or report it if it fails again."
+    )
+
+
+def article_extract(*, article_id: int) -> Article:
+    """Split, score and annotate a stored article and queue its claims. Idempotent: an article whose
+    extraction is done (a redelivered or duplicated job) is returned as it is, and an article that is
+    gone is ``Article.DoesNotExist``.
+
+    The slow part runs outside any transaction; the claims are then written in one, under a lock on
+    the article that is re-checked first, so two jobs for the same article never both write claims.
+    A failure is recorded on the article with its reason (a reviewer can retry it) and re-raised.
+    """
+    Article.objects.filter(pk=article_id, extraction_status__in=EXTRACTION_UNFINISHED).update(
+        extraction_status=ExtractionStatus.EXTRACTING,
+        extraction_progress=0,
+        extraction_error="",
+        extraction_started_at=timezone.now(),
+        extraction_attempts=F("extraction_attempts") + 1,
+    )
+    article = Article.objects.get(pk=article_id)
+    if article.extraction_status != ExtractionStatus.EXTRACTING:
+        return article
+    published = article.published_at.date() if article.published_at else None
+    try:
+        candidates = extract_claims(
+            text=article.body,
+            published_at=published,
+            language=article.language,
+            progress=_ProgressWriter(article.pk),
+        )
+        # Repeats are looked for before the lock (the encoder is slow), and word-for-word ones again
+        # under it, so two articles carrying the same new quote at once still make one claim.
+        groupings = appearances_group(candidates=candidates)
+        with transaction.atomic():
+            article = Article.objects.select_for_update().get(pk=article_id)
+            if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
+                return article
+            appearances_lock_and_recheck(groupings)
+            _store_claims(article=article, groupings=groupings)
+            article.extraction_status = ExtractionStatus.DONE
+            article.extraction_progress = 100
+            article.extraction_error = ""
+            article.save(update_fields=["extraction_status", "extraction_progress", "extraction_error", "updated_at"])
+    except Exception as error:
+        logger.exception("Extraction of article %s failed", article_id)
+        Article.objects.filter(pk=article_id).exclude(extraction_status=ExtractionStatus.DONE).update(
+            extraction_status=ExtractionStatus.FAILED, extraction_error=_failure_reason(error)
+        )
+        raise
+    return article
+
+
+def _store_claims(*, article: Article, groupings: list[Grouping]) -> None:
+    """Write an article's new claims with their findings and every sentence's appearance, and queue
+    the follow-up jobs. Call inside a transaction."""
+    new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
+    model_version = get_embedder().model_version if any(groupings[i].vector is not None for i in new) else ""
+    claims = bulk_create_with_history(
+        [_new_claim(article, groupings[index], model_version=model_version) for index in new],
+        Claim,
+        default_user=article.ingested_by,
+        default_change_reason="extracted",
+    )
+    seen_again = appearances_record(
+        groupings=groupings, claims_by_index=dict(zip(new, claims, strict=True)), article_id=article.pk
+    )
+    if seen_again:
+        job_queue_after_commit("claims_reprioritise_task", seen_again, waiting=f"{len(seen_again)} repeated claims")
+    # The checks are pure and take well under a millisecond a sentence: running them here
+    # means findings exist with the claims, whether or not a worker or the broker is up.
+    flagged = [claim.pk for claim in claims if findings_run_for_claim(claim_id=claim.pk)]
+    # A machine-detected error is the cheapest check a reviewer can make and the likeliest
+    # to be wrong: it goes to the top of the queue, and into it if it was below the threshold.
+    Claim.objects.filter(pk__in=flagged).update(priority=F("priority") + FINDING_PRIORITY_BOOST, status=ClaimStatus.NEW)
+    for claim in claims:
+        if claim.pk in flagged:
+            claim.status = ClaimStatus.NEW
+    claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
+    # Told once the claims exist, with the same commit.
+    webhook_event_emit(event_type="article.ingested", data=article_event_data(article=article, claim_ids=claim_ids))
+    if claim_ids:
+        # Embedding and suggestions; the sweep job re-queues claims whose job was lost.
+        job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")
+
+
+def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:
+    """Articles whose extraction job seems lost: still waiting after a normal job's delay (the broker
+    was down when they were stored), or extracting for longer than EXTRACTION_STALE_SECONDS."""
+    now = timezone.now()
+    return list(
+        Article.objects.filter(
+            Q(extraction_status=ExtractionStatus.QUEUED, created_at__lt=now - dt.timedelta(seconds=older_than_seconds))
+            | Q(
+                extraction_status=ExtractionStatus.EXTRACTING,
+                extraction_started_at__lt=now - dt.timedelta(seconds=settings.EXTRACTION_STALE_SECONDS),
+            )
+        ).values_list("id", flat=True)[:1000]
+    )
+
+
+def _new_claim(article: Article, grouping: Grouping, *, model_version: str) -> Claim:
+    candidate = grouping.candidate
+    return Claim(
+        article=article,
+        text=candidate.text,
+        start=candidate.start,
+        end=candidate.end,
+        speaker=candidate.speaker or "",
+        claim_types=list(candidate.claim_types),
+        entities=list(candidate.entities),
+        dates=list(candidate.dates),
+        checkworthiness=min(1.0, max(0.0, float(candidate.checkworthiness))),
+        priority=float(candidate.priority),
+        status=ClaimStatus.NEW if candidate.is_checkworthy else ClaimStatus.CANDIDATE,
+        created_by=article.ingested_by,
+        language=candidate.language,
+        text_key=grouping.key,
+        # Embedded while looking for near-duplicates: the suggestion job need not do it again.
+        embedding=grouping.vector,
+        embedding_model=model_version if grouping.vector is not None else "",
+    )
+
+
+def article_extraction_retry(*, user: User, article_id: int) -> Article:
+    """Queue a failed extraction again (or one whose job was lost: still waiting or extracting after
+    EXTRACTION_STALE_SECONDS)."""
+    require_reviewer(user)
+    stale = timezone.now() - dt.timedelta(seconds=settings.EXTRACTION_STALE_SECONDS)
+    with transaction.atomic():
+        retried = (
+            Article.objects.filter(pk=article_id)
+            .filter(
+                Q(extraction_status=ExtractionStatus.FAILED)
+                | Q(extraction_status=ExtractionStatus.QUEUED, created_at__lt=stale)
+                | Q(extraction_status=ExtractionStatus.EXTRACTING, extraction_started_at__lt=stale)
+            )
+            .update(extraction_status=ExtractionStatus.QUEUED, extraction_progress=0, extraction_started_at=None)
+        )
+        if not Article.objects.filter(pk=article_id).exists():
+            raise NotFoundError("Article not found.", article_id=article_id)
+        if not retried:
+            raise ArticleStateError(
+                "Only a failed extraction, or one stuck for a while, can be retried.", article_id=article_id
+            )
+        job_queue_after_commit("article_extract_task", article_id, thread=True, waiting=f"article {article_id}")
+    return Article.objects.get(pk=article_id)

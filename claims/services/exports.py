@@ -18,8 +18,8 @@ from django.utils import timezone
 from ..errors import InvalidInputError
 from ..exports import claimreview, jsonl
 from ..exports import csv as csv_writer
-from ..exports.records import Desk, EvidenceRecord, ExplainerRecord, PublishedClaimRecord
-from ..models import Claim, Evidence, Explainer, Rating
+from ..exports.records import AppearanceRecord, Desk, EvidenceRecord, ExplainerRecord, PublishedClaimRecord
+from ..models import Appearance, Claim, Evidence, Explainer, Rating
 from ..selectors import claims_published
 
 EXPORT_WRITERS: dict[str, ModuleType] = {"claimreview": claimreview, "csv": csv_writer, "jsonl": jsonl}
@@ -99,6 +99,15 @@ def published_claim_record(claim: Claim) -> PublishedClaimRecord:
             )
             for item in claim.evidence.all()
         ),
+        appearances=tuple(
+            AppearanceRecord(
+                url=seen.article.url if seen.article else None,
+                title=seen.article.title if seen.article else "",
+                outlet=seen.article.outlet if seen.article else "",
+                published_at=seen.article.published_at if seen.article else None,
+            )
+            for seen in claim.appearances.all()
+        ),
         explainers=explainer_records(claim),
     )
 
@@ -133,6 +142,10 @@ def published_claim_records(
     claims = claims.prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__body")),
         Prefetch("explainers", queryset=Explainer.objects.order_by("title", "id")),
+        Prefetch(
+            "appearances",
+            queryset=Appearance.objects.select_related("article").defer("article__body").order_by("created_at", "id"),
+        ),
     )
     # With a chunk size, Django runs the prefetch once per chunk instead of once for everything.
     for claim in claims.iterator(chunk_size=chunk_size):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -13,8 +12,10 @@ from django.utils import timezone
 from ..choices import QUEUE_STATUSES, FindingState
 from ..errors import LeaseError, NotFoundError, StaleVersionError
 from ..extraction.entities import find_entities
-from ..extraction.pipeline import FINDING_PRIORITY_BOOST, entity_annotations, priority
+from ..extraction.pipeline import entity_annotations
 from ..models import Claim, Finding
+from ..priority import Priority, claim_priority
+from ..priority import now as priority_now
 from ..roles import User, require_reviewer
 from ..rules import (
     CLAIM_TRANSITIONS,
@@ -241,36 +242,45 @@ def _missing_entity_annotations(claim_id: int) -> dict[str, list[dict[str, objec
     return {"entities": entities, "dates": dates}
 
 
-def queue_reprioritise(*, today: date | None = None, batch_size: int = 1000) -> int:
-    """Recompute the priority of every claim waiting in the queue as of ``today``.
+def queue_reprioritise(
+    *, at: dt.datetime | None = None, batch_size: int = 1000, claim_ids: list[int] | None = None
+) -> int:
+    """Recompute the priority of every claim waiting in the queue as of ``at`` (default: now).
 
     Priority discounts a claim by its article's age; computed once at ingest, a claim left waiting
     would keep its first-day priority for ever and sit level with today's news. The version is
     not bumped: priority is the queue's, not an edit anyone made. Returns how many changed.
+    ``claim_ids`` limits it to those claims (e.g. claims just seen again).
     """
-    today = today or timezone.localdate()
+    at = at or priority_now()
     flagged = Finding.objects.exclude(state=FindingState.DISMISSED).values("claim_id")
     waiting = (
         Claim.objects.filter(status__in=QUEUE_STATUSES)
         .annotate(flagged=Exists(flagged.filter(claim_id=OuterRef("pk"))))
         .select_related("article")
-        .only("id", "priority", "checkworthiness", "claim_types", "article__published_at")
+        .only("id", "priority", "checkworthiness", "claim_types", "appearance_count", "article__published_at")
         .order_by("id")
     )
+    if claim_ids is not None:
+        waiting = waiting.filter(pk__in=claim_ids)
     changed: list[Claim] = []
     for claim in waiting.iterator(chunk_size=batch_size):
-        published = claim.article.published_at if claim.article else None
-        value = priority(
-            checkworthiness=claim.checkworthiness,
-            claim_types=claim.claim_types,
-            published_at=timezone.localdate(published) if published else None,
-            today=today,
-        )
-        if claim.flagged:
-            value += FINDING_PRIORITY_BOOST
+        value = claim_priority_of(claim, flagged=claim.flagged, at=at).score
         if abs(value - claim.priority) > 1e-6:
             claim.priority = value
             changed.append(claim)
     for start in range(0, len(changed), batch_size):
         Claim.objects.bulk_update(changed[start : start + batch_size], ["priority"])
     return len(changed)
+
+
+def claim_priority_of(claim: Claim, *, flagged: bool, at: dt.datetime) -> Priority:
+    """The priority of a stored claim (its article joined) as of ``at``."""
+    return claim_priority(
+        checkworthiness=claim.checkworthiness,
+        claim_types=claim.claim_types,
+        published_at=claim.article.published_at if claim.article is not None else None,
+        at=at,
+        flagged=flagged,
+        appearances=claim.appearance_count,
+    )

@@ -6,36 +6,32 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 
 from .. import selectors
-from ..choices import ClaimStatus
+from ..choices import EXTRACTION_UNFINISHED, ClaimStatus
 from ..errors import InvalidInputError
 from ..forms import ArticleIngestForm
 from ..models import Article
 from ..roles import require_reviewer
 from ..rules import CLAIM_TRANSITIONS, ClaimAction
-from ..services.articles import article_ingest
-from .base import page
+from ..services.articles import article_extraction_retry, article_ingest
+from .base import action, page
+
+# How often an article's page reloads itself while its claims are being extracted.
+PROGRESS_REFRESH_SECONDS = 2
 
 
 def ingest_posted_article(request: HttpRequest, form: ArticleIngestForm) -> Article | None:
     """Ingest what a valid article form holds and tell the person what became of it (the admin's
     add page does the same). On a refusal the reason goes on the form and nothing is returned."""
     try:
-        result = article_ingest(user=request.user, **form.ingest_arguments())
+        result = article_ingest(user=request.user, background=True, **form.ingest_arguments())
     except InvalidInputError as error:
         form.add_error(None, error.message)
         return None
     article = result.article
     if result.created:
-        sentences = article.claims.count()
-        queued = article.claims.filter(status=ClaimStatus.NEW).count()
-        messages.success(
-            request,
-            f"Ingested “{article}”: {sentences} sentence{pluralize(sentences)}, {queued} of them queued as "
-            + ("a claim." if queued == 1 else "claims."),
-        )
+        messages.success(request, f"Stored “{article}”. Its claims are being extracted; this page shows the progress.")
     else:
         messages.info(request, f"This article was already stored as “{article}”; nothing was added.")
     return article
@@ -66,6 +62,15 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "queued": sum(claim.status != ClaimStatus.CANDIDATE for claim in claims),
             "not_read_by_model": [claim for claim in claims if claim.checkworthiness_method != "model"],
             "promotable": CLAIM_TRANSITIONS[ClaimAction.PROMOTE].allowed_from,
+            "unfinished": article.extraction_status in EXTRACTION_UNFINISHED,
+            "refresh_seconds": PROGRESS_REFRESH_SECONDS,
             "nav": "article_add",
         },
     )
+
+
+@action
+def article_retry(request: HttpRequest, article_id: int) -> HttpResponse:
+    article_extraction_retry(user=request.user, article_id=article_id)
+    messages.success(request, "Extraction queued again.")
+    return redirect("claims:article", article_id=article_id)

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from .. import selectors
-from ..choices import ClaimStatus
-from ..errors import PermissionDeniedError
-from ..forms import QueueFilterForm, SavedFilterForm
-from ..models import Claim
+from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState
+from ..errors import PermissionDeniedError, WorkbenchError
+from ..filters import CLAIM_ORDERINGS, QUEUE_SORTS, ClaimFilter
+from ..forms import SavedFilterForm
+from ..models import Claim, Finding
+from ..priority import now as priority_now
 from ..roles import can_review
 from ..services import review, saved_filters
+from ..services.bulk import MAX_BULK_CLAIMS, BulkAction, claims_bulk
+from ..services.review import claim_priority_of
 from .base import action, back_to, page
 
 PAGE_SIZE = 50
+DEFAULT_SORT = "-priority"
 # A queue row never shows these; the article body alone is kilobytes per row.
 QUEUE_ROW_DEFERRED = ("embedding", "entities", "dates", "article__body")
 
@@ -44,27 +52,55 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _query_string(filters: ClaimFilter) -> str:
+    """The query string of the filters in use, without paging: what a saved filter stores."""
+    data = filters.form.cleaned_data if hasattr(filters.form, "cleaned_data") else {}
+    pairs: list[tuple[str, str]] = []
+    for name in filters.form.fields:
+        value = data.get(name)
+        if name == "ordering" and value == DEFAULT_SORT:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if item not in (None, ""):
+                pairs.append((name, item.isoformat() if isinstance(item, dt.date) else str(item)))
+    return urlencode(pairs)
+
+
 @page
 def queue(request: HttpRequest) -> HttpResponse:
     if not can_review(request.user):
         raise PermissionDeniedError("Only reviewers see the queue.")
-    filters = QueueFilterForm(request.GET or None)
+    claims = selectors.claim_list_for_user(user=request.user)
+    filters = ClaimFilter(request.GET or None, queryset=claims, request=request)
+    filters.form.fields["ordering"].choices = [(value, CLAIM_ORDERINGS[value]) for value in QUEUE_SORTS]
+    filters.form.fields["ordering"].initial = DEFAULT_SORT
+    filters.form.fields["status"].widget.choices = [("", "In the queue"), *ClaimStatus.choices]
     filters.is_valid()
     number = _page_number(request)
-    claims = selectors.claim_list_for_user(user=request.user)
-    page_ids = _page_of_ids(
-        filters.filter(claims, user=request.user), statuses=filters.statuses(), offset=(number - 1) * PAGE_SIZE
-    )
+    offset = (number - 1) * PAGE_SIZE
+    statuses = filters.statuses_chosen() or list(QUEUE_STATUSES)
+    ordering = filters.ordering_chosen(DEFAULT_SORT)
+    if ordering == DEFAULT_SORT:
+        page_ids = _page_of_ids(filters.qs, statuses=statuses, offset=offset)
+    else:
+        ordered = filters.qs.filter(status__in=statuses).order_by(ordering, "id")
+        page_ids = list(ordered.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1])
+    open_findings = Finding.objects.filter(claim_id=OuterRef("pk")).exclude(state=FindingState.DISMISSED)
     rows = sorted(
-        claims.filter(pk__in=page_ids[:PAGE_SIZE]).defer(*QUEUE_ROW_DEFERRED),
+        claims.filter(pk__in=page_ids[:PAGE_SIZE]).annotate(flagged=Exists(open_findings)).defer(*QUEUE_ROW_DEFERRED),
         key=lambda claim: page_ids.index(claim.pk),
     )
-    query = filters.active_filters()
+    at = priority_now()
+    for row in rows:
+        # Why the row ranks where it does, as of now (the stored number may be a few hours old).
+        row.priority_explained = claim_priority_of(row, flagged=row.flagged, at=at).explanation()
+    query = _query_string(filters)
     return render(
         request,
         "claims/queue.html",
         {
-            "filters": filters,
+            "filters": filters.form,
+            "bulk_actions": BulkAction.choices,
             "claims": rows,
             "page_number": number,
             "has_next": len(page_ids) > PAGE_SIZE,
@@ -140,3 +176,64 @@ def saved_filter_delete(request: HttpRequest, saved_filter_id: int) -> HttpRespo
     saved_filters.saved_filter_delete(user=request.user, saved_filter_id=saved_filter_id)
     messages.success(request, "Filter deleted.")
     return redirect("claims:queue")
+
+
+def _selected_ids(request: HttpRequest) -> list[int]:
+    ids = []
+    for value in request.POST.getlist("ids")[: MAX_BULK_CLAIMS + 1]:
+        if value.isdigit():
+            ids.append(int(value))
+    return list(dict.fromkeys(ids))
+
+
+@page
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk actions. The first POST shows what is about to happen, naming the count; the
+    action runs only when that page is confirmed (with the count it showed)."""
+    if request.method != "POST":
+        return redirect("claims:queue")
+    if not can_review(request.user):
+        raise PermissionDeniedError("Only reviewers act on the queue.")
+    ids = _selected_ids(request)
+    action_name = request.POST.get("action", "")
+    back = back_to(request, fallback=reverse("claims:queue"))
+    if not ids or action_name not in BulkAction.labels:
+        messages.error(request, "Select claims and an action first.")
+        return redirect(back)
+    if request.POST.get("confirm_count") is None:
+        claims = selectors.claim_list_for_user(user=request.user).filter(pk__in=ids).defer(*QUEUE_ROW_DEFERRED)
+        return render(
+            request,
+            "claims/queue_bulk_confirm.html",
+            {
+                "action": action_name,
+                "action_label": BulkAction.labels[action_name],
+                "ids": ids,
+                "claims": list(claims.order_by("-priority", "id")[:20]),
+                "count": len(ids),
+                "assignee": request.POST.get("assignee", ""),
+                "next": back,
+                "nav": "queue",
+            },
+        )
+    try:
+        confirm_count = int(request.POST["confirm_count"])
+    except ValueError:
+        confirm_count = -1
+    try:
+        result = claims_bulk(
+            user=request.user,
+            action=action_name,
+            claim_ids=ids,
+            confirm_count=confirm_count,
+            assignee=request.POST.get("assignee", ""),
+        )
+    except WorkbenchError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    label = BulkAction.labels[action_name]
+    messages.success(request, f"{label}: {len(result.done)} of {len(ids)} claims done.")
+    if result.refused:
+        reasons = sorted(set(result.refused.values()))
+        messages.warning(request, f"{len(result.refused)} refused: " + " ".join(reasons[:3]))
+    return redirect(back)

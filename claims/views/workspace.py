@@ -19,6 +19,7 @@ from ..forms import ClaimAnnotationsForm, EvidenceForm, NewSourceEvidenceForm, S
 from ..models import Claim, Evidence, Source, Verdict
 from ..roles import User, can_edit, can_review
 from ..rules import ClaimAction, action_allowed, lease_held_by, lease_held_by_other
+from ..services import appearances as appearance_services
 from ..services import evidence as evidence_services
 from ..services import findings as findings_services
 from ..services import review, verdicts
@@ -229,6 +230,9 @@ def render_workspace(
         "nav": "queue",
     }
     if staff:
+        context["appearances"] = list(
+            claim.appearances.select_related("article").defer("article__body").order_by("created_at", "id")[:200]
+        )
         context.update(suggestions_context(claim, user))
         context.update(
             {
@@ -351,3 +355,22 @@ def verdict_draft(request: HttpRequest, claim_id: int) -> HttpResponse:
         )
     messages.success(request, "Verdict drafted and sent to the editors.")
     return redirect("claims:workspace", claim_id=claim_id)
+
+
+@action
+def appearance_split(request: HttpRequest, appearance_id: int) -> HttpResponse:
+    claim = appearance_services.appearance_split(user=request.user, appearance_id=appearance_id)
+    messages.success(request, "The appearance is now a claim of its own, in the queue.")
+    return redirect("claims:workspace", claim_id=claim.pk)
+
+
+@action
+def claim_merge(request: HttpRequest, claim_id: int) -> HttpResponse:
+    try:
+        into = int(request.POST.get("into", ""))
+    except ValueError:
+        messages.error(request, "Give the number of the claim to merge into.")
+        return _to_workspace(claim_id, "appearances")
+    merged = appearance_services.claim_merge(user=request.user, claim_id=claim_id, into_claim_id=into)
+    messages.success(request, f"Merged into claim {merged.pk}; its appearances are listed here.")
+    return _to_workspace(merged.pk, "appearances")

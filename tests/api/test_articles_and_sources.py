@@ -18,13 +18,23 @@ def ingest(client, payload, **headers):
     return client.post("/api/v1/articles/", payload, format="json", **headers)
 
 
-def test_ingest_stores_the_article_with_its_claims(client_as):
-    response = ingest(
-        client_as("write_token"),
-        {"text": BODY, "title": "Summit", "url": "https://news.example.org/summit", "published_at": "2025-05-12"},
-    )
-    assert response.status_code == 201, response.content[:300]
-    article = response.json()
+def test_ingest_answers_202_at_once_and_the_claims_follow_at_the_articles_url(
+    client_as, django_capture_on_commit_callbacks
+):
+    client = client_as("write_token")
+    with django_capture_on_commit_callbacks() as jobs:
+        response = ingest(
+            client,
+            {"text": BODY, "title": "Summit", "url": "https://news.example.org/summit", "published_at": "2025-05-12"},
+        )
+    assert response.status_code == 202, response.content[:300]
+    accepted = response.json()
+    assert accepted["extraction_status"] == "queued" and accepted["claims"] == []
+    assert response["Location"] == accepted["api_url"] and accepted["api_url"].endswith(f"/articles/{accepted['id']}/")
+    for job in jobs:
+        job()
+    article = client.get(response["Location"]).json()
+    assert article["extraction_status"] == "done" and article["extraction_progress"] == 100
     assert article["title"] == "Summit" and article["ingested_by"] == "cms_integration"
     assert article["published_at"].startswith("2025-05-12")
     texts = [claim["text"] for claim in article["claims"]]
@@ -37,7 +47,7 @@ def test_ingesting_the_same_content_again_returns_the_stored_article_with_200(cl
     client = client_as("reviewer")
     first = ingest(client, {"text": BODY})
     second = ingest(client, {"text": BODY})
-    assert (first.status_code, second.status_code) == (201, 200)
+    assert (first.status_code, second.status_code) == (202, 200)
     assert first.json()["id"] == second.json()["id"]
 
 
@@ -45,7 +55,7 @@ def test_a_retry_with_the_same_idempotency_key_replays_the_first_response(client
     client = client_as("write_token")
     first = ingest(client, {"text": BODY}, HTTP_IDEMPOTENCY_KEY="cms-42")
     retry = ingest(client, {"text": BODY}, HTTP_IDEMPOTENCY_KEY="cms-42")
-    assert first.status_code == retry.status_code == 201
+    assert first.status_code == retry.status_code == 202
     assert retry.json() == first.json()
     assert retry["Idempotent-Replayed"] == "true"
     assert Article.objects.count() == 1
@@ -64,7 +74,7 @@ def test_reusing_an_idempotency_key_for_another_request_is_422(client_as):
 def test_a_failed_ingest_is_not_remembered_under_its_key(client_as):
     client = client_as("write_token")
     assert ingest(client, {"title": "no body"}, HTTP_IDEMPOTENCY_KEY="cms-44").status_code == 400
-    assert ingest(client, {"text": BODY}, HTTP_IDEMPOTENCY_KEY="cms-44").status_code == 201
+    assert ingest(client, {"text": BODY}, HTTP_IDEMPOTENCY_KEY="cms-44").status_code == 202
 
 
 def test_an_article_over_the_size_limit_is_413(client_as, settings):
@@ -74,8 +84,10 @@ def test_an_article_over_the_size_limit_is_413(client_as, settings):
     assert response.json()["extra"] == {"max_bytes": 2_000}
 
 
-def test_the_article_is_readable_with_its_claims(client_as):
-    created = ingest(client_as("reviewer"), {"text": BODY}).json()
+def test_the_article_is_readable_with_its_claims(client_as, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = ingest(client_as("reviewer"), {"text": BODY}).json()
+    created = client_as("reviewer").get(created["api_url"]).json()
     response = client_as("editor").get(f"/api/v1/articles/{created['id']}/")
     assert response.status_code == 200
     assert [claim["id"] for claim in response.json()["claims"]] == [claim["id"] for claim in created["claims"]]

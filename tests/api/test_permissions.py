@@ -35,6 +35,27 @@ def expect_admin(*, admin: int) -> dict[str, int]:
 
 # endpoint name, method, path (formatted with the desk), body, expected status per persona
 MATRIX = [
+    (
+        "claim.bulk",
+        "POST",
+        "/api/v1/claims/bulk/",
+        {"action": "release", "ids": [1], "confirm_count": 2},
+        expect("POST", outsider=403, reviewer=400, editor=400),
+    ),
+    (
+        "claim.merge",
+        "POST",
+        "/api/v1/claims/{new}/merge/",
+        {"into": 999999},
+        expect("POST", outsider=403, reviewer=404, editor=404),
+    ),
+    (
+        "claim.split",
+        "POST",
+        "/api/v1/claims/{new}/split/",
+        {"appearance": 999999},
+        expect("POST", outsider=403, reviewer=404, editor=404),
+    ),
     ("claim.list", "GET", "/api/v1/claims/", None, expect("GET", outsider=200, reviewer=200, editor=200)),
     (
         "claim.retrieve",
@@ -183,7 +204,14 @@ MATRIX = [
         "POST",
         "/api/v1/articles/",
         {"text": "The minister said unemployment fell by 3 percent in 2024.", "title": "Jobs"},
-        expect("POST", outsider=403, reviewer=201, editor=201),
+        expect("POST", outsider=403, reviewer=202, editor=202),
+    ),
+    (
+        "article.retry_extraction",
+        "POST",
+        "/api/v1/articles/{article}/retry-extraction/",
+        {},
+        expect("POST", outsider=403, reviewer=409, editor=409),
     ),
     ("source.list", "GET", "/api/v1/sources/", None, expect("GET", outsider=403, reviewer=200, editor=200)),
     (

@@ -99,8 +99,9 @@ def test_it_prefetches_evidence_once_per_chunk_not_once_per_claim(people, django
     for n in range(25):
         EvidenceFactory(claim=published(people, text=f"Claim {n}."), added_by=people["author"])
     export = claims_export(export_format="csv", chunk_size=10)
-    # One query for the rating scale, one for the claims, one evidence and one explainer query per chunk of 10.
-    with django_assert_num_queries(1 + 1 + 3 + 3):
+    # One query for the rating scale, one for the claims, and one each for evidence, explainers and
+    # appearances per chunk of 10.
+    with django_assert_num_queries(1 + 1 + 3 + 3 + 3):
         rows = list(csv.DictReader(io.StringIO("".join(export.chunks))))
     assert len(rows) == 25
 
@@ -142,3 +143,21 @@ def test_the_api_refuses_an_unparseable_since_with_400(people):
     response = client.get("/api/v1/exports/csv/", {"since": "last tuesday"})
     assert response.status_code == 400
     assert "since" in response.json()["extra"]["fields"]
+
+
+def test_claimreview_lists_every_appearance_and_the_first(people):
+    from claims.models import Appearance, Article
+
+    claim = published(people)
+    wire = Article.objects.create(url="https://wire.example/a", title="Wire", outlet="Wire", body="x", content_hash="w")
+    daily = Article.objects.create(
+        url="https://daily.example/b", title="Daily", outlet="Daily", body="y", content_hash="d"
+    )
+    Appearance.objects.create(claim=claim, article=wire, text=claim.text)
+    Appearance.objects.create(claim=claim, article=daily, text=claim.text, match="exact")
+    export = claims_export(export_format="claimreview")
+    item = json.loads("".join(export.chunks))
+    reviews = item if isinstance(item, list) else item.get("@graph", [item])
+    reviewed = reviews[0]["itemReviewed"]
+    assert [work["url"] for work in reviewed["appearance"]] == ["https://wire.example/a", "https://daily.example/b"]
+    assert reviewed["firstAppearance"]["publisher"]["name"] == "Wire"

@@ -128,13 +128,13 @@ def test_while_one_request_ingests_the_others_with_its_key_are_told_to_retry(
     for answer in answers:
         assert_in_progress(answer)
     [created] = first_answers
-    assert (created.status, created.replayed) == (201, False)
+    assert (created.status, created.replayed) == (202, False)
 
     retry = post(live_server.url, secret, "cms-1")
-    assert (retry.status, retry.replayed, retry.body) == (201, True, created.body)
+    assert (retry.status, retry.replayed, retry.body) == (202, True, created.body)
     assert Article.objects.count() == 1
     stored = IdempotencyRecord.objects.get()
-    assert (stored.response_status, stored.response_body["id"]) == (201, created.body["id"])
+    assert (stored.response_status, stored.response_body["id"]) == (202, created.body["id"])
 
 
 def test_of_many_requests_sent_at_once_with_one_key_exactly_one_is_answered_created(
@@ -154,7 +154,7 @@ def test_of_many_requests_sent_at_once_with_one_key_exactly_one_is_answered_crea
 
     assert errors == []
     assert len(answers) == REQUESTS
-    created = [answer for answer in answers if answer.status == 201 and not answer.replayed]
+    created = [answer for answer in answers if answer.status == 202 and not answer.replayed]
     assert len(created) == 1, answers
     for answer in answers:
         if answer is created[0]:
@@ -162,10 +162,10 @@ def test_of_many_requests_sent_at_once_with_one_key_exactly_one_is_answered_crea
         if answer.status == 409:
             assert_in_progress(answer)
         else:
-            assert (answer.status, answer.replayed, answer.body) == (201, True, created[0].body)
+            assert (answer.status, answer.replayed, answer.body) == (202, True, created[0].body)
     print(f"\n{sum(answer.status == 409 for answer in answers)} of {REQUESTS} were told to retry")
 
     retry = post(live_server.url, secret, "cms-1")
-    assert (retry.status, retry.replayed, retry.body) == (201, True, created[0].body)
+    assert (retry.status, retry.replayed, retry.body) == (202, True, created[0].body)
     assert Article.objects.count() == 1
-    assert IdempotencyRecord.objects.get().response_status == 201
+    assert IdempotencyRecord.objects.get().response_status == 202

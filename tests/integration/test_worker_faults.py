@@ -18,7 +18,7 @@ from claims import tasks
 from claims.choices import ClaimStatus
 from claims.models import Article, Claim, Suggestion
 from claims.services import review, similarity
-from claims.services.articles import article_ingest
+from claims.services.articles import article_extract, article_ingest
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 
 from .conftest import celery_publishing_to, embedded_source_library, wait_for
@@ -159,11 +159,14 @@ def test_with_redis_down_an_ingest_is_kept_and_the_sweep_runs_its_jobs_once_redi
         # Promoting a candidate also queues its suggestions after commit.
         promoted = review.claim_promote(user=reviewer, claim_id=candidate.pk)
 
-    # The broker being down loses nothing: both ingest doors stored the article with its claims,
-    # the promotion stands, and each missing job was reported in the log rather than swallowed.
+    # The broker being down loses nothing: both ingest doors stored the article (the API's waits
+    # for its extraction job, which the sweep queues again), the promotion stands, and each missing
+    # job was reported in the log rather than swallowed.
     assert by_service.created
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
+    assert response.json()["extraction_status"] == "queued"
     assert promoted.status == ClaimStatus.NEW
+    article_extract(article_id=response.json()["id"])
     articles = [by_service.article.pk, response.json()["id"]]
     queued = Claim.objects.filter(Q(article_id__in=articles) | Q(pk=candidate.pk), status=ClaimStatus.NEW)
     claim_ids = list(queued.values_list("id", flat=True))

@@ -229,7 +229,7 @@ SIZE = [
         says="no more than 2000",
     ),
     HostileRequest(
-        "search of 201 characters", "size", "GET", CLAIMS + "?q=" + "q" * 201, None, None, says="no more than 200"
+        "search of 201 characters", "size", "GET", CLAIMS + "?q=" + "q" * 201, None, None, says="at most 200"
     ),
     HostileRequest(
         "speaker of 201 characters",
@@ -238,7 +238,7 @@ SIZE = [
         CLAIMS + "?speaker=" + "s" * 201,
         None,
         None,
-        says="no more than 200",
+        says="at most 200",
     ),
     HostileRequest(
         "explanation of a megabyte",
@@ -374,7 +374,7 @@ QUERIES = [
         CLAIMS + "?updated_since=garbage",
         None,
         None,
-        says="Datetime has wrong format",
+        says="valid date/time",
     ),
     HostileRequest(
         "updated_since before year 1",
@@ -383,7 +383,7 @@ QUERIES = [
         CLAIMS + "?updated_since=0001-01-01T00:00:00%2B01:00",
         None,
         None,
-        says="Datetime",
+        says="valid date/time",
     ),
     HostileRequest(
         "updated_since after year 9999",
@@ -392,7 +392,7 @@ QUERIES = [
         CLAIMS + "?updated_since=9999-12-31T23:59:59-14:00",
         None,
         None,
-        says="Datetime",
+        says="valid date/time",
     ),
     HostileRequest("cursor of a NUL", "query", "GET", CLAIMS + "?cursor=%00", None, None, says="control character"),
     HostileRequest(
@@ -449,7 +449,7 @@ QUERIES = [
         CLAIMS + "?ordering=assignee__password",
         None,
         None,
-        says="not a valid choice",
+        says="valid choice",
     ),
     HostileRequest(
         "SQL in the ordering",
@@ -458,9 +458,9 @@ QUERIES = [
         CLAIMS + "?ordering=id;DROP%20TABLE%20claims_claim",
         None,
         None,
-        says="not a valid choice",
+        says="valid choice",
     ),
-    HostileRequest("unknown status", "query", "GET", CLAIMS + "?status=hacked", None, None, says="not a valid choice"),
+    HostileRequest("unknown status", "query", "GET", CLAIMS + "?status=hacked", None, None, says="valid choice"),
     HostileRequest(
         "negative article filter", "query", "GET", CLAIMS + "?article=-1", None, None, says="greater than or equal"
     ),
@@ -474,7 +474,7 @@ QUERIES = [
         says="less than or equal",
     ),
     HostileRequest(
-        "NaN checkworthiness", "query", "GET", CLAIMS + "?min_checkworthiness=nan", None, None, says="valid number"
+        "NaN checkworthiness", "query", "GET", CLAIMS + "?min_checkworthiness=nan", None, None, says="number"
     ),
     HostileRequest(
         "checkworthiness above 1",

@@ -39,11 +39,12 @@ def token_client(editor):
 
 
 @pytest.fixture
-def hostile_article(token_client) -> Article:
-    response = token_client.post(
-        "/api/v1/articles/", {"text": HOSTILE_ARTICLE, "title": f"Budget {SCRIPT}", "author": IMAGE}, format="json"
-    )
-    assert response.status_code == 201, response.content[:300]
+def hostile_article(token_client, django_capture_on_commit_callbacks) -> Article:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client.post(
+            "/api/v1/articles/", {"text": HOSTILE_ARTICLE, "title": f"Budget {SCRIPT}", "author": IMAGE}, format="json"
+        )
+    assert response.status_code == 202, response.content[:300]
     return Article.objects.get(pk=response.json()["id"])
 
 

@@ -15,24 +15,31 @@ def _fields(**changes: str) -> dict[str, str]:
     return {"body": "", "url": "", "title": "", "outlet": "", "author": "", "published_at": "", **changes}
 
 
-def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(reviewer):
+def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(
+    reviewer, django_capture_on_commit_callbacks
+):
     client = client_for(reviewer)
     assert client.get(reverse("claims:article_add")).status_code == 200
     seed = SEED_ARTICLE.read_text(encoding="utf-8")
 
-    response = client.post(
-        reverse("claims:article_add"),
-        _fields(body=seed, title="Zelensky offers talks", outlet="Wire", published_at="2025-05-12"),
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks() as jobs:
+        response = client.post(
+            reverse("claims:article_add"),
+            _fields(body=seed, title="Zelensky offers talks", outlet="Wire", published_at="2025-05-12"),
+            follow=True,
+        )
 
     article = Article.objects.get()
     assert response.redirect_chain[-1][0] == reverse("claims:article", args=[article.pk])
-    queued = article.claims.filter(status=ClaimStatus.NEW).count()
     assert page_messages(response) == [
-        f"Ingested “Zelensky offers talks”: 23 sentences, {queued} of them queued as claims."
+        "Stored “Zelensky offers talks”. Its claims are being extracted; this page shows the progress."
     ]
-    page = response.content.decode()
+    waiting = response.content.decode()
+    assert 'http-equiv="refresh"' in waiting and "<progress" in waiting and not article.claims.exists()
+    for job in jobs:
+        job()
+    page = client.get(reverse("claims:article", args=[article.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in page
     assert "Zelensky offers talks" in page and "23 sentences" in page
     assert escape("Former U.S. President Donald Trump") in page
 
@@ -48,12 +55,13 @@ def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(
     assert f'href="{back}"' in workspace
 
 
-def test_the_same_article_again_is_recognised(reviewer):
+def test_the_same_article_again_is_recognised(reviewer, django_capture_on_commit_callbacks):
     client = client_for(reviewer)
     body = "Inflation fell to 3.2 percent in October, the Labor Department said on Tuesday."
-    first = client.post(reverse("claims:article_add"), _fields(body=body), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("claims:article_add"), _fields(body=body), follow=True)
     assert page_messages(first) == [
-        f"Ingested “Article {Article.objects.get().pk}”: 1 sentence, 1 of them queued as a claim."
+        f"Stored “Article {Article.objects.get().pk}”. Its claims are being extracted; this page shows the progress."
     ]
     response = client.post(reverse("claims:article_add"), _fields(body=body, title="Again"), follow=True)
 

@@ -230,8 +230,8 @@ def test_it_filters_the_queue(reviewer, journey):
         return {claim.pk for claim in client.get(reverse("claims:queue"), query).context["claims"]}
 
     assert shown() == {journey.pk, other.pk}
-    assert shown(type="role") == {journey.pk}
-    assert shown(min_score="0.9") == {journey.pk}
+    assert shown(claim_type="role") == {journey.pk}
+    assert shown(min_checkworthiness="0.9") == {journey.pk}
     assert shown(outlet="example wire") == {journey.pk}
     assert shown(status="published") == set()
     client.post(reverse("claims:take", args=[other.pk]))

@@ -106,14 +106,15 @@ def _ingest(client, **fields):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_adding_an_article_in_the_admin_ingests_it_once(client, staff):
+def test_adding_an_article_in_the_admin_ingests_it_once(client, staff, django_capture_on_commit_callbacks):
     client.force_login(staff("reviewer"))
-    response = _ingest(client, body=ARTICLE_TEXT, title="Jobs", outlet="Wire", published_at="2025-04-04")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _ingest(client, body=ARTICLE_TEXT, title="Jobs", outlet="Wire", published_at="2025-04-04")
 
     article = Article.objects.get()
     assert response.redirect_chain[-1][0] == reverse("admin:claims_article_change", args=[article.pk])
     page = response.content.decode()
-    assert "Ingested “Jobs”: 2 sentences, 2 of them queued as claims." in page
+    assert "Stored “Jobs”. Its claims are being extracted" in page
     assert article.outlet == "Wire" and article.published_at.date().isoformat() == "2025-04-04"
     assert article.claims.filter(status="new").count() == 2
 

@@ -96,7 +96,9 @@ def test_running_the_same_file_twice_stores_nothing_new(tmp_path):
     out = StringIO()
     call_command("ingest_articles", str(path), stdout=out)
 
-    assert out.getvalue().strip() == "0 articles stored, 2 already stored, 0 claims queued; 0 lines refused."
+    assert out.getvalue().strip() == (
+        "0 articles stored, 2 already stored, 0 claims queued, 0 articles queued for extraction; 0 lines refused."
+    )
     assert Article.objects.count() == 2 and Claim.objects.count() == claims
 
 
@@ -137,4 +139,6 @@ def test_it_shows_a_progress_bar_on_a_terminal(tmp_path):
     screen = shown.decode(errors="replace")
     assert "articles: 100%" in screen and "3/3" in screen
     assert "line 3: not JSON" in screen
-    assert summary.strip() == "2 articles stored, 0 already stored, 2 claims queued; 1 lines refused."
+    assert summary.strip() == (
+        "2 articles stored, 0 already stored, 2 claims queued, 0 articles queued for extraction; 1 lines refused."
+    )

@@ -185,24 +185,24 @@ def test_a_promoted_sentence_gets_the_entity_annotations_a_queued_one_has(review
 
 
 def test_priorities_follow_the_articles_age_as_days_pass():
-    ingest_day = dt.date(2025, 5, 12)
+    ingest_day = timezone.make_aware(dt.datetime(2025, 5, 12, 12))
     published = timezone.make_aware(dt.datetime(2025, 5, 12, 12))
     article = ArticleFactory(published_at=published)
-    fresh = ClaimFactory(article=article, checkworthiness=0.9, claim_types=["other"], priority=0.9)
-    flagged = ClaimFactory(article=article, checkworthiness=0.9, claim_types=["other"], priority=1.15)
+    fresh = ClaimFactory(article=article, checkworthiness=0.9, claim_types=["other"], priority=0.675)
+    flagged = ClaimFactory(article=article, checkworthiness=0.9, claim_types=["other"], priority=0.925)
     Finding.objects.create(claim=flagged, check_name="role_in_office", span_text="Former", message="Outdated.")
     drafted = ClaimFactory(article=article, status=ClaimStatus.DRAFTED, checkworthiness=0.9, priority=0.9)
     today_news = ClaimFactory(
-        article=ArticleFactory(published_at=published + timedelta(days=30)), checkworthiness=0.6, priority=0.6
+        article=ArticleFactory(published_at=published + timedelta(days=30)), checkworthiness=0.7, priority=0.525
     )
 
-    assert review.queue_reprioritise(today=ingest_day) == 0
+    assert review.queue_reprioritise(at=ingest_day) == 0
     # A month on, the old article's claims fall behind today's news; the finding still lifts its claim.
-    assert review.queue_reprioritise(today=ingest_day + timedelta(days=30)) == 2
+    assert review.queue_reprioritise(at=ingest_day + timedelta(days=30)) == 2
     fresh.refresh_from_db()
     flagged.refresh_from_db()
     drafted.refresh_from_db()
-    assert fresh.priority == pytest.approx(0.9 * max(0.3, 0.5 ** (28 / 14)))  # two half-lives, floored
+    assert fresh.priority == pytest.approx(0.675 * max(0.3, 0.5 ** (28 / 14)), abs=1e-4)  # two half-lives, floored
     assert flagged.priority == pytest.approx(fresh.priority + 0.25)
     assert drafted.priority == 0.9  # out of the queue: left as it was
     assert review.review_take_next(user=UserFactory(roles=["reviewer"])).pk == today_news.pk

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -225,6 +226,16 @@ PUBLISHED_AT_FUTURE_TOLERANCE = timedelta(days=1)
 INGEST_FETCH_TIMEOUT_SECONDS = float(os.environ.get("INGEST_FETCH_TIMEOUT_SECONDS", "10"))
 # Hosts URL ingest may fetch even though they resolve to private addresses (tests use 127.0.0.1).
 INGEST_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("INGEST_FETCH_ALLOWED_PRIVATE_HOSTS")
+# Without a broker jobs run in process; an article's extraction then runs in a thread of its own
+# after the request's commit, so the page that stored the article never waits for it.
+JOBS_EAGER_IN_THREAD = env_bool("JOBS_EAGER_IN_THREAD", True)
+# A sentence that repeats a claim seen in the last APPEARANCE_WINDOW_DAYS (identical once quotation
+# marks, case and whitespace are made uniform, or with a cosine of at least APPEARANCE_SIMILARITY)
+# becomes an appearance of that claim instead of a new queue item.
+APPEARANCE_WINDOW_DAYS = int(os.environ.get("APPEARANCE_WINDOW_DAYS", "14"))
+APPEARANCE_SIMILARITY = float(os.environ.get("APPEARANCE_SIMILARITY", "0.93"))
+# An extraction still waiting or running after this long is taken to be lost, and may be retried.
+EXTRACTION_STALE_SECONDS = int(os.environ.get("EXTRACTION_STALE_SECONDS", "900"))
 
 # --- Similarity --------------------------------------------------------------------------------
 SIMILARITY_EMBEDDER = os.environ.get("SIMILARITY_EMBEDDER", "onnx")

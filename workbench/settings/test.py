@@ -10,6 +10,8 @@ SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 INSTALLED_APPS = [*INSTALLED_APPS, "lab.apps.LabConfig"]
+# Jobs run when their transaction commits, in the test's thread (an in-memory database is per connection).
+JOBS_EAGER_IN_THREAD = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if not os.environ.get("DATABASE_URL"):

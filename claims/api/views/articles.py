@@ -7,12 +7,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ...models import Article
 from ...selectors import article_get_for_user
-from ...services.articles import article_ingest
+from ...services.articles import article_extraction_retry, article_ingest
 from ...services.idempotency import idempotent_response, request_fingerprint
 from ..inputs import ArticleIngestInput
 from ..serializers import ArticleSerializer
@@ -32,7 +33,7 @@ class ArticleViewSet(WorkbenchViewSet):
 
     @extend_schema(
         request=ArticleIngestInput,
-        responses={201: ArticleSerializer, 200: ArticleSerializer},
+        responses={202: ArticleSerializer, 200: ArticleSerializer},
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
@@ -46,24 +47,37 @@ class ArticleViewSet(WorkbenchViewSet):
         ],
     )
     def create(self, request: Request) -> Response:
-        """Ingest an article and extract its claims. 201 when stored now; 200 when the same URL or
-        content was stored before (the stored article is returned)."""
+        """Store an article and queue the extraction of its claims. 202 when stored now: follow
+        `api_url` (also the Location header) until `extraction_status` is `done` (or `failed`, with
+        `extraction_error`); 200 when the same URL or content was stored before (that article is returned)."""
         data = validated(ArticleIngestInput, request.data)
 
         def ingest() -> tuple[int, Any]:
-            result = article_ingest(user=request.user, **data)
+            result = article_ingest(user=request.user, background=True, **data)
             body = ArticleSerializer(result.article, context=self.get_serializer_context()).data
-            return (status.HTTP_201_CREATED if result.created else status.HTTP_200_OK), body
+            return (status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK), body
 
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is None:
             code, body = ingest()
-            return Response(body, status=code)
+            return Response(body, status=code, headers={"Location": body["api_url"]})
         recorded = idempotent_response(
             user=request.user,
             key=key,
             fingerprint=request_fingerprint(method=request.method, path=request.path, payload=request.data),
             produce=ingest,
         )
-        headers = {"Idempotent-Replayed": "true"} if recorded.replayed else {}
+        body = recorded.body if isinstance(recorded.body, dict) else {}
+        headers = {"Location": body["api_url"]} if "api_url" in body else {}
+        if recorded.replayed:
+            headers["Idempotent-Replayed"] = "true"
         return Response(recorded.body, status=recorded.status, headers=headers)
+
+    @extend_schema(request=None, responses=ArticleSerializer)
+    @action(detail=True, methods=["post"], url_path="retry-extraction")
+    def retry_extraction(self, request: Request, pk: str) -> Response:
+        """Queue a failed extraction again (or one lost for EXTRACTION_STALE_SECONDS); 202."""
+        article = article_extraction_retry(user=request.user, article_id=int(pk))
+        return Response(
+            ArticleSerializer(article, context=self.get_serializer_context()).data, status=status.HTTP_202_ACCEPTED
+        )

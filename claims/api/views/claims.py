@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ...errors import NotFoundError
+from ...filters import ClaimFilter
 from ...models import Claim
 from ...selectors import claim_get_for_user, claim_list_for_user
 from ...services import annotations as annotation_services
+from ...services import appearances as appearance_services
 from ...services import evidence as evidence_services
 from ...services import review as review_services
 from ...services import verdicts as verdict_services
-from ..filters import claims_filtered
+from ...services.bulk import claims_bulk
 from ..inputs import (
+    AppearanceSplitInput,
     ClaimAnnotationsInput,
-    ClaimListQuery,
+    ClaimBulkInput,
+    ClaimMergeInput,
     EvidenceAddInput,
     ExpectedVersionInput,
     VerdictDraftInput,
@@ -26,7 +31,13 @@ from ..inputs import (
     VerdictSendBackInput,
 )
 from ..pagination import KeysetPagination
-from ..serializers import ClaimDetailSerializer, ClaimSerializer, EvidenceSerializer, VerdictSerializer
+from ..serializers import (
+    ClaimBulkResultSerializer,
+    ClaimDetailSerializer,
+    ClaimSerializer,
+    EvidenceSerializer,
+    VerdictSerializer,
+)
 from .base import WorkbenchViewSet, validated
 
 
@@ -41,11 +52,19 @@ class ClaimViewSet(WorkbenchViewSet):
     def _verdict(self, verdict: object) -> Response:
         return Response(VerdictSerializer(verdict, context=self.get_serializer_context()).data)
 
-    @extend_schema(parameters=[ClaimListQuery], responses=ClaimSerializer(many=True))
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ClaimFilter
+
+    @extend_schema(responses=ClaimSerializer(many=True))
     def list(self, request: Request) -> Response:
-        query = validated(ClaimListQuery, request.query_params)
-        claims = claims_filtered(claim_list_for_user(user=request.user), user=request.user, query=query)
-        self.list_ordering = query["ordering"]
+        """Claims, narrowed by the same parameters as the queue page (``q``, ``status``, ``claim_type``,
+        ``ordering``, ...)."""
+        filters = ClaimFilter(request.query_params, queryset=claim_list_for_user(user=request.user), request=request)
+        if not filters.is_valid():
+            # Reported like any other invalid input (the first problem in the message, all of them in extra).
+            raise serializers.ValidationError({name: list(errors) for name, errors in filters.errors.items()})
+        claims = filters.qs.defer("embedding", "article__body")
+        self.list_ordering = filters.ordering_chosen("-id")
         page = self.paginate_queryset(claims)
         return self.get_paginated_response(ClaimSerializer(page, many=True, context=self.get_serializer_context()).data)
 
@@ -203,4 +222,45 @@ class ClaimViewSet(WorkbenchViewSet):
                 reason=data["reason"],
                 expected_version=data.get("expected_version"),
             )
+        )
+
+    @extend_schema(request=ClaimBulkInput, responses=ClaimBulkResultSerializer)
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request) -> Response:
+        """Dismiss, promote, assign or release many claims. ``confirm_count`` must equal the number of
+        ids (the count the person confirmed), or nothing changes. Each claim follows the single
+        action's rules; those refused are listed with the reason."""
+        data = validated(ClaimBulkInput, request.data)
+        result = claims_bulk(
+            user=request.user,
+            action=data["action"],
+            claim_ids=data["ids"],
+            confirm_count=data["confirm_count"],
+            assignee=data.get("assignee", ""),
+        )
+        return Response({"done": result.done, "refused": [{"id": k, "message": v} for k, v in result.refused.items()]})
+
+    @extend_schema(request=ClaimMergeInput, responses=ClaimDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        """Merge this claim into ``into``: its appearances move there, and it leaves the queue."""
+        data = validated(ClaimMergeInput, request.data)
+        claim_get_for_user(user=request.user, claim_id=int(pk))
+        merged = appearance_services.claim_merge(user=request.user, claim_id=int(pk), into_claim_id=data["into"])
+        return self._detail(claim_get_for_user(user=request.user, claim_id=merged.pk))
+
+    @extend_schema(request=AppearanceSplitInput, responses={201: ClaimDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def split(self, request: Request, pk: str) -> Response:
+        """Split one of this claim's appearances off into a new claim of its own (201, the new claim)."""
+        data = validated(AppearanceSplitInput, request.data)
+        if (
+            not claim_get_for_user(user=request.user, claim_id=int(pk))
+            .appearances.filter(pk=data["appearance"])
+            .exists()
+        ):
+            raise NotFoundError("This claim has no such appearance.", appearance_id=data["appearance"])
+        claim = appearance_services.appearance_split(user=request.user, appearance_id=data["appearance"])
+        return self._detail(
+            claim_get_for_user(user=request.user, claim_id=claim.pk), status_code=status.HTTP_201_CREATED
         )

@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
 from claims.api.inputs import ArticleIngestInput
-from claims.choices import ClaimStatus
+from claims.choices import ClaimStatus, ExtractionStatus
 from claims.errors import WorkbenchError
 from claims.jsonl import JsonLine, read_json_lines
 from claims.services.articles import article_ingest
@@ -34,6 +35,8 @@ class BulkReport:
     created: list[int] = field(default_factory=list)
     existing: list[int] = field(default_factory=list)
     queued_claims: int = 0
+    # Articles handed to the workers, whose claims are not counted in queued_claims yet.
+    extraction_queued: int = 0
     refused: list[dict] = field(default_factory=list)
 
     def refuse(self, line_number: int, message: str) -> None:
@@ -45,6 +48,7 @@ class BulkReport:
             "existing": len(self.existing),
             "refused": len(self.refused),
             "queued_claims": self.queued_claims,
+            "extraction_queued": self.extraction_queued,
             "article_ids": self.created + self.existing,
             "errors": self.refused,
         }
@@ -107,7 +111,8 @@ class Command(BaseCommand):
         elif options["verbosity"] > 0:
             self.stdout.write(
                 f"{len(report.created)} articles stored, {len(report.existing)} already stored, "
-                f"{report.queued_claims} claims queued; {len(report.refused)} lines refused."
+                f"{report.queued_claims} claims queued, {report.extraction_queued} articles queued for extraction; "
+                f"{len(report.refused)} lines refused."
             )
         if report.refused:
             raise CommandError(f"{len(report.refused)} of the lines in {path} were refused; the others were ingested.")
@@ -118,7 +123,9 @@ class Command(BaseCommand):
             report.refuse(line_number, _validation_message(validator.errors))
             return
         try:
-            result = article_ingest(**validator.validated_data)
+            # With a broker the workers extract, several articles at once; without one the jobs would
+            # run in this process anyway, so they run here, in order.
+            result = article_ingest(background=not settings.CELERY_TASK_ALWAYS_EAGER, **validator.validated_data)
         except WorkbenchError as error:
             report.refuse(line_number, error.message)
             return
@@ -130,6 +137,9 @@ class Command(BaseCommand):
             return
         if result.created:
             report.created.append(result.article.pk)
-            report.queued_claims += result.article.claims.filter(status=ClaimStatus.NEW).count()
+            if result.article.extraction_status == ExtractionStatus.DONE:
+                report.queued_claims += result.article.claims.filter(status=ClaimStatus.NEW).count()
+            else:
+                report.extraction_queued += 1
         else:
             report.existing.append(result.article.pk)

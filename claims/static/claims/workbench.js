@@ -86,6 +86,13 @@
         take.click();
         break;
       }
+      case "x": if (!toggleCurrentRow()) return; break;
+      case "/": {
+        var search = document.querySelector("[data-hotkey='/']");
+        if (!search) return;
+        search.focus();
+        break;
+      }
       case "a": decide("accept"); break;
       case "r": decide("reject"); break;
       case "e": showTab("evidence"); if (!focusForm("#evidence-form")) return; break;
@@ -99,6 +106,53 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-hotkey-help]")) showHelp();
   });
+
+  // Bulk selection in the queue: boxes, x on the current row, shift-click for a range.
+  var lastBox = null;
+  function bulkBoxes() { return Array.prototype.slice.call(document.querySelectorAll("[data-bulk-item]")); }
+  function bulkRefresh() {
+    var boxes = bulkBoxes();
+    var chosen = boxes.filter(function (box) { return box.checked; }).length;
+    boxes.forEach(function (box) { var row = box.closest("tr"); if (row) row.classList.toggle("selected", box.checked); });
+    var count = document.querySelector("[data-bulk-count]");
+    if (count) count.textContent = chosen + " selected";
+    var all = document.querySelector("[data-bulk-all]");
+    if (all) all.checked = boxes.length > 0 && chosen === boxes.length;
+  }
+  function toggleCurrentRow() {
+    var item = currentItem();
+    var row = item && item.closest ? item.closest("tr") : null;
+    var box = row ? row.querySelector("[data-bulk-item]") : null;
+    if (!box) return false;
+    box.checked = !box.checked;
+    lastBox = box;
+    bulkRefresh();
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target.matches) return;
+    if (target.matches("[data-bulk-all]")) {
+      bulkBoxes().forEach(function (box) { box.checked = target.checked; });
+      bulkRefresh();
+    } else if (target.matches("[data-bulk-item]")) {
+      if (event.shiftKey && lastBox && lastBox !== target) {
+        var boxes = bulkBoxes(), from = boxes.indexOf(lastBox), to = boxes.indexOf(target);
+        boxes.slice(Math.min(from, to), Math.max(from, to) + 1).forEach(function (box) { box.checked = target.checked; });
+      }
+      lastBox = target;
+      bulkRefresh();
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-bulk]")) return;
+    if (!bulkBoxes().some(function (box) { return box.checked; })) {
+      event.preventDefault();
+      var count = document.querySelector("[data-bulk-count]");
+      if (count) count.textContent = "Select claims first";
+    }
+  }, true);
 
   // Deciding on a suggestion reloads the page; keep the reviewer's place in the list.
   document.addEventListener("submit", function (event) {

@@ -1,0 +1,285 @@
+"""One claim, many appearances: a sentence that repeats a claim already at the desk is recorded
+where it was seen instead of becoming a new queue item; reviewers split a wrongly grouped
+appearance off into a claim of its own, or merge two claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..choices import ClaimStatus
+from ..errors import ClaimStateError, InvalidInputError, NotFoundError
+from ..extraction.pipeline import CandidateClaim
+from ..extraction.text import claim_key
+from ..models import Appearance, Claim
+from ..roles import User, require_reviewer
+from ..similarity.embedder import get_embedder
+from ..similarity.text import clean_query
+from .jobs import job_queue_after_commit
+
+# Looked up in slices, to keep each IN list short.
+_KEY_BATCH = 500
+# Once a verdict is approved or published it speaks for the claim's appearances as they stand.
+_FROZEN = (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED)
+
+
+@dataclass
+class Grouping:
+    """What becomes of one candidate sentence of an article being stored."""
+
+    candidate: CandidateClaim
+    key: str
+    # The claim at the desk it repeats, or the earlier sentence of the same article it repeats
+    # (its index), or neither: a new claim.
+    claim_id: int | None = None
+    earlier: int | None = None
+    match: str = "first"
+    similarity: float | None = None
+    vector: np.ndarray | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.claim_id is None and self.earlier is None
+
+
+def _window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.APPEARANCE_WINDOW_DAYS)
+
+
+def appearances_group(*, candidates: list[CandidateClaim]) -> list[Grouping]:
+    """Decide, for each candidate, whether it repeats a claim seen within APPEARANCE_WINDOW_DAYS or an
+    earlier sentence of the same article: word for word (after normalising quotation marks, case and
+    whitespace), or, for check-worthy sentences, with a cosine of at least APPEARANCE_SIMILARITY.
+    Reads only; embeds the check-worthy sentences that stay new (their vectors are stored with them)."""
+    groupings = [Grouping(candidate=candidate, key=claim_key(candidate.text)) for candidate in candidates]
+    since = _window_start()
+    keys = sorted({grouping.key for grouping in groupings})
+    known: dict[str, int] = {}
+    for first in range(0, len(keys), _KEY_BATCH):
+        rows = (
+            Claim.objects.filter(text_key__in=keys[first : first + _KEY_BATCH], created_at__gte=since)
+            .filter(merged_into__isnull=True)
+            .order_by("id")
+            .values_list("text_key", "id")
+        )
+        for key, claim_id in rows:
+            known.setdefault(key, claim_id)
+    first_of_key: dict[str, int] = {}
+    for index, grouping in enumerate(groupings):
+        if grouping.key in known:
+            grouping.claim_id, grouping.match = known[grouping.key], "exact"
+        elif grouping.key in first_of_key:
+            grouping.earlier, grouping.match = first_of_key[grouping.key], "exact"
+        else:
+            first_of_key[grouping.key] = index
+    _group_similar(groupings, since=since)
+    return groupings
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises storing new claims.
+_STORE_LOCK = 7_310_017
+
+
+def appearances_lock_and_recheck(groupings: list[Grouping]) -> None:
+    """Call inside the transaction that stores an article's claims, before writing them. Takes a lock
+    that serialises that step across workers (SQLite serialises writers anyway), then looks again
+    for the word-for-word repeats among the sentences still new: another worker may have stored the
+    same wire quote since ``appearances_group`` looked, and two queue items for it must not follow."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_STORE_LOCK])
+    new = {grouping.key for grouping in groupings if grouping.is_new}
+    if not new:
+        return
+    known: dict[str, int] = {}
+    keys = sorted(new)
+    for first in range(0, len(keys), _KEY_BATCH):
+        rows = (
+            Claim.objects.filter(text_key__in=keys[first : first + _KEY_BATCH], created_at__gte=_window_start())
+            .filter(merged_into__isnull=True)
+            .order_by("id")
+            .values_list("text_key", "id")
+        )
+        for key, claim_id in rows:
+            known.setdefault(key, claim_id)
+    for grouping in groupings:
+        if grouping.key not in known:
+            continue
+        if grouping.is_new:
+            grouping.claim_id, grouping.match, grouping.vector = known[grouping.key], "exact", None
+        elif grouping.earlier is not None and groupings[grouping.earlier].claim_id is not None:
+            # It repeated a sentence of this article that now turned out to be a repeat itself.
+            grouping.claim_id, grouping.earlier = groupings[grouping.earlier].claim_id, None
+
+
+def _group_similar(groupings: list[Grouping], *, since: dt.datetime) -> None:
+    """Near-duplicates of check-worthy sentences, by the claim encoder: against the queue's recent
+    claims (which carry vectors of the same model), then against the article's earlier sentences."""
+    new = [index for index, grouping in enumerate(groupings) if grouping.is_new and grouping.candidate.is_checkworthy]
+    if not new:
+        return
+    embedder = get_embedder()
+    vectors = embedder.encode([clean_query(groupings[index].candidate.text) for index in new])
+    for index, vector in zip(new, vectors, strict=True):
+        groupings[index].vector = vector
+    threshold = settings.APPEARANCE_SIMILARITY
+    pool = list(
+        Claim.objects.filter(created_at__gte=since, merged_into__isnull=True, embedding_model=embedder.model_version)
+        .exclude(status=ClaimStatus.CANDIDATE)
+        .exclude(embedding__isnull=True)
+        .values_list("id", "embedding")
+    )
+    if pool:
+        matrix = np.vstack([np.asarray(vector, dtype=np.float32) for _, vector in pool])
+        scores = vectors @ matrix.T
+        best = scores.argmax(axis=1)
+        for row, index in enumerate(new):
+            value = float(scores[row, best[row]])
+            if value >= threshold:
+                grouping = groupings[index]
+                grouping.claim_id, grouping.match, grouping.similarity = pool[best[row]][0], "similar", value
+    kept: list[int] = []
+    for index in new:
+        grouping = groupings[index]
+        if grouping.claim_id is not None:
+            continue
+        if kept:
+            earlier = np.vstack([_vector(groupings[i]) for i in kept]) @ _vector(grouping)
+            best_earlier = int(earlier.argmax())
+            if float(earlier[best_earlier]) >= threshold:
+                grouping.earlier, grouping.match = kept[best_earlier], "similar"
+                grouping.similarity = float(earlier[best_earlier])
+                continue
+        kept.append(index)
+
+
+def appearances_record(*, groupings: list[Grouping], claims_by_index: dict[int, Claim], article_id: int) -> list[int]:
+    """Write the appearances of an article's sentences (the new claims' own first ones included) and
+    raise the count of every claim seen again. Call inside the transaction that stored the claims.
+    Returns the ids of existing claims that were seen again."""
+    rows: list[Appearance] = []
+    seen_again: dict[int, int] = {}
+    for index, grouping in enumerate(groupings):
+        if grouping.is_new:
+            claim = claims_by_index[index]
+        elif grouping.earlier is not None:
+            claim = claims_by_index[grouping.earlier]
+        else:
+            claim = None
+        claim_id = claim.pk if claim is not None else grouping.claim_id
+        assert claim_id is not None
+        if not grouping.is_new:
+            seen_again[claim_id] = seen_again.get(claim_id, 0) + 1
+        rows.append(
+            Appearance(
+                claim_id=claim_id,
+                article_id=article_id,
+                text=grouping.candidate.text,
+                start=grouping.candidate.start,
+                end=grouping.candidate.end,
+                speaker=grouping.candidate.speaker or "",
+                match=grouping.match,
+                similarity=grouping.similarity,
+            )
+        )
+    Appearance.objects.bulk_create(rows)
+    for claim_id, count in seen_again.items():
+        Claim.objects.filter(pk=claim_id).update(appearance_count=F("appearance_count") + count)
+    return sorted(seen_again)
+
+
+def _recount(claim_ids: list[int]) -> None:
+    for claim_id in claim_ids:
+        Claim.objects.filter(pk=claim_id).update(
+            appearance_count=max(1, Appearance.objects.filter(claim_id=claim_id).count())
+        )
+
+
+def _locked_claim(claim_id: int) -> Claim:
+    claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFoundError("Claim not found.", claim_id=claim_id)
+    return claim
+
+
+def appearance_split(*, user: User, appearance_id: int) -> Claim:
+    """Take a wrongly grouped appearance off its claim into a new claim of its own, queued for review.
+    The new claim starts from the sentence as seen there (with the annotations of the claim it left)."""
+    require_reviewer(user)
+    with transaction.atomic():
+        appearance = Appearance.objects.select_related("claim").filter(pk=appearance_id).first()
+        if appearance is None:
+            raise NotFoundError("Appearance not found.", appearance_id=appearance_id)
+        source = _locked_claim(appearance.claim_id)
+        if source.status in _FROZEN:
+            raise ClaimStateError(
+                "The claim's verdict is approved or published: send it back or reopen it first.", claim_id=source.pk
+            )
+        if Appearance.objects.filter(claim=source).count() < 2:
+            raise ClaimStateError("A claim's only appearance cannot be split off.", claim_id=source.pk)
+        claim = Claim(
+            article_id=appearance.article_id,
+            text=appearance.text,
+            start=appearance.start,
+            end=appearance.end,
+            speaker=appearance.speaker,
+            claim_types=list(source.claim_types),
+            checkworthiness=source.checkworthiness,
+            priority=source.priority,
+            status=ClaimStatus.NEW,
+            text_key=claim_key(appearance.text),
+            created_by=user,
+        )
+        claim._change_reason = f"split off from claim {source.pk}"  # type: ignore[attr-defined]
+        claim.save()
+        Appearance.objects.filter(pk=appearance.pk).update(claim=claim, match="first", similarity=None)
+        source.version += 1
+        source._change_reason = f"appearance {appearance.pk} split off into claim {claim.pk}"  # type: ignore[attr-defined]
+        source.save(update_fields=["version", "updated_at"])
+        _recount([source.pk, claim.pk])
+        job_queue_after_commit("claims_process_new_task", [claim.pk], waiting=f"split claim {claim.pk}")
+    return Claim.objects.get(pk=claim.pk)
+
+
+def claim_merge(*, user: User, claim_id: int, into_claim_id: int) -> Claim:
+    """Merge claim ``claim_id`` into ``into_claim_id``: its appearances move over, and it leaves the
+    queue (dismissed, pointing at the claim it became part of). Returns the claim merged into."""
+    require_reviewer(user)
+    if claim_id == into_claim_id:
+        raise InvalidInputError("A claim cannot be merged into itself.", claim_id=claim_id)
+    with transaction.atomic():
+        # Locked in id order, so two merges of the same pair cannot deadlock.
+        locked = {pk: _locked_claim(pk) for pk in sorted((claim_id, into_claim_id))}
+        merged, target = locked[claim_id], locked[into_claim_id]
+        if merged.merged_into_id is not None or target.merged_into_id is not None:
+            raise ClaimStateError("One of these claims was already merged into another.", claim_id=claim_id)
+        if merged.status in _FROZEN or merged.status == ClaimStatus.DRAFTED:
+            raise ClaimStateError(
+                "The claim merged away must not have a verdict in progress; merge the other way round.",
+                claim_id=claim_id,
+            )
+        Appearance.objects.filter(claim=merged).update(claim=target)
+        merged.merged_into = target
+        merged.status = ClaimStatus.DISMISSED
+        merged.assignee = None
+        merged.lease_expires_at = None
+        merged.version += 1
+        merged._change_reason = f"merged into claim {target.pk}"  # type: ignore[attr-defined]
+        merged.save(update_fields=["merged_into", "status", "assignee", "lease_expires_at", "version", "updated_at"])
+        target.version += 1
+        target._change_reason = f"claim {merged.pk} merged in"  # type: ignore[attr-defined]
+        target.save(update_fields=["version", "updated_at"])
+        _recount([merged.pk, target.pk])
+    return Claim.objects.get(pk=into_claim_id)
+
+
+def _vector(grouping: Grouping) -> np.ndarray:
+    """A new claim's vector: every grouping kept for comparison was embedded."""
+    assert grouping.vector is not None
+    return grouping.vector

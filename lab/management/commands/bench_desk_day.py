@@ -1,0 +1,365 @@
+"""A desk's day, compressed: real news articles posted over the API by several clients while
+reviewers work the queue, on the full stack (gunicorn, Celery workers on Redis, the configured
+database). Prints a table.
+
+It empties the database that DATABASE_URL names and the Redis database of REDIS_URL, so it refuses
+to run unless ``--i-mean-it`` is given (point both at a throwaway: ``wb_<name>``, a spare Redis db).
+
+Defaults fit in about three minutes on two cores; the issue's full run is
+``--articles 500 --planted 50 --large 3 --reviewers 5``."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.choices import ClaimStatus, ExtractionStatus, TokenScope
+from claims.extraction.text import claim_key
+from claims.models import Appearance, Article, Claim
+from claims.services.tokens import token_create
+
+PLANTED_QUOTE = (
+    "“We will cut the national debt by 40 percent before 2030,” the finance minister, Jane Doe, told parliament."
+)
+PLANTED_VARIANTS = [
+    PLANTED_QUOTE,
+    PLANTED_QUOTE.replace("“", '"').replace("”", '"'),
+    PLANTED_QUOTE.upper(),
+    PLANTED_QUOTE.replace(" ", "  "),
+]
+NEWS_FILE = Path("shared") / "data" / "news" / "bbc_news_2225" / "articles.jsonl"
+# The shared data sit next to the project (../shared), or next to the folder holding the checkouts.
+DEFAULT_NEWS = next(
+    (folder / NEWS_FILE for folder in Path(settings.BASE_DIR).parents[:2] if (folder / NEWS_FILE).exists()),
+    Path(settings.BASE_DIR).parent / NEWS_FILE,
+)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+@dataclass
+class Run:
+    post_ms: list[float] = field(default_factory=list)
+    posted_at: dict[int, float] = field(default_factory=dict)
+    queue_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    taken: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _rss_kib(pid: int) -> int:
+    """Resident memory of a process and its children, in KiB (Linux /proc)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(child) for child in children)
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+class Command(BaseCommand):
+    help = "Ingest a day's articles over the API while reviewers work the queue; print a table."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--news", default=str(DEFAULT_NEWS), help="A JSONL file of {title, text} articles.")
+        parser.add_argument("--articles", type=int, default=80)
+        parser.add_argument("--planted", type=int, default=12, help="Articles that carry the same wire quote.")
+        parser.add_argument("--large", type=int, default=1, help="Articles of over 1 MiB.")
+        parser.add_argument("--clients", type=int, default=4)
+        parser.add_argument("--reviewers", type=int, default=3)
+        parser.add_argument("--workers", type=int, default=2, help="Celery worker processes.")
+        parser.add_argument("--port", type=int, default=8131)
+        parser.add_argument("--wait", type=float, default=120.0, help="Seconds to wait for the extractions.")
+        parser.add_argument(
+            "--i-mean-it", action="store_true", help="Empty DATABASE_URL's database and REDIS_URL's db."
+        )
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if not options["i_mean_it"]:
+            raise CommandError("This empties the configured database and Redis db; add --i-mean-it.")
+        if not settings.REDIS_URL:
+            raise CommandError("Set REDIS_URL (a spare Redis database): the workers take jobs from it.")
+        random.seed(7)
+        call_command("migrate", verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)
+        subprocess.run(["redis-cli", "-u", settings.REDIS_URL, "flushdb"], check=True, capture_output=True)
+
+        payloads = self._payloads(options)
+        users = [
+            get_user_model().objects.create_user(username=f"desk_{n}", password="x")
+            for n in range(options["reviewers"])
+        ]
+        for user in users:
+            user.groups.add(Group.objects.get_or_create(name="reviewer")[0])
+        secrets = [
+            token_create(user=users[n % len(users)], name=f"client {n}", scope=TokenScope.WRITE).secret
+            for n in range(options["clients"])
+        ]
+        cookies = [self._session_cookie(user) for user in users]
+
+        environment = {**os.environ, "JOBS_EAGER_IN_THREAD": "0", "API_RATE_PER_TOKEN": "1000000/min"}
+        base = f"http://127.0.0.1:{options['port']}"
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "workbench.wsgi:application",
+                    "--config",
+                    "gunicorn.conf.py",
+                    "--bind",
+                    f"127.0.0.1:{options['port']}",
+                    "--access-logfile",
+                    "/dev/null",
+                ],
+                cwd=settings.BASE_DIR,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "workbench",
+                    "worker",
+                    "--concurrency",
+                    str(options["workers"]),
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=settings.BASE_DIR,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+        ]
+        worker = processes[1]
+        try:
+            self._wait_for(base, secrets[0])
+            run = Run()
+            peak_rss = [0]
+            stop = threading.Event()
+
+            def sample() -> None:
+                while not stop.is_set():
+                    peak_rss[0] = max(peak_rss[0], _rss_kib(worker.pid))
+                    time.sleep(0.5)
+
+            plans = [payloads[n :: options["clients"]] for n in range(options["clients"])]
+            threads = [threading.Thread(target=sample)]
+            threads += [
+                threading.Thread(target=self._client, args=(base, secrets[n], plans[n], run))
+                for n in range(options["clients"])
+            ]
+            threads += [
+                threading.Thread(target=self._reviewer, args=(base, cookies[n], secrets[n % len(secrets)], run, stop))
+                for n in range(len(users))
+            ]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            for thread in threads[1 : 1 + options["clients"]]:
+                thread.join()
+            deadline = time.monotonic() + options["wait"]
+            while time.monotonic() < deadline:
+                unfinished = Article.objects.exclude(
+                    extraction_status__in=[ExtractionStatus.DONE, ExtractionStatus.FAILED]
+                ).count()
+                if not unfinished:
+                    break
+                time.sleep(1)
+            stop.set()
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - started
+            self._report(run, options, peak_rss[0], elapsed)
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    def _payloads(self, options: dict) -> list[dict]:
+        path = Path(options["news"])
+        if not path.exists():
+            raise CommandError(f"No news file at {path}; give --news.")
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        random.shuffle(rows)
+        wanted = options["articles"]
+        if len(rows) < wanted + options["large"] * 500:
+            raise CommandError(f"{path} has too few articles.")
+        payloads = []
+        for index, row in enumerate(rows[:wanted]):
+            text = row["text"]
+            if index < options["planted"]:
+                paragraphs = text.split("\n\n")
+                paragraphs.insert(min(2, len(paragraphs)), PLANTED_VARIANTS[index % len(PLANTED_VARIANTS)])
+                text = "\n\n".join(paragraphs)
+            payloads.append({"title": row["title"], "text": text, "outlet": f"Outlet {index % 7}"})
+        spare = rows[wanted:]
+        for large in range(options["large"]):
+            parts, size = [], 0
+            while size < 1_100_000 and spare:
+                body = spare.pop()["text"]
+                parts.append(body)
+                size += len(body.encode("utf-8")) + 2
+            payloads.insert(len(payloads) // 2, {"title": f"Digest {large}", "text": "\n\n".join(parts)})
+        return payloads
+
+    def _session_cookie(self, user) -> str:  # type: ignore[no-untyped-def]
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+    def _wait_for(self, base: str, secret: str) -> None:
+        for _ in range(120):
+            try:
+                status, _ = _request(base, "GET", "/api/v1/ratings/", headers={"Authorization": f"Token {secret}"})
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise CommandError("gunicorn did not answer within a minute.")
+
+    def _client(self, base: str, secret: str, plan: list[dict], run: Run) -> None:
+        headers = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
+        for payload in plan:
+            started = time.monotonic()
+            try:
+                status, body = _request(base, "POST", "/api/v1/articles/", body=json.dumps(payload), headers=headers)
+            except OSError as error:
+                with run.lock:
+                    run.errors.append(f"POST: {error!r}")
+                continue
+            took = (time.monotonic() - started) * 1000
+            with run.lock:
+                if status not in (200, 202):
+                    run.errors.append(f"POST {status}: {body[:200]!r}")
+                    continue
+                run.post_ms.append(took)
+                run.posted_at[json.loads(body)["id"]] = time.time()
+
+    def _reviewer(self, base: str, cookie: str, secret: str, run: Run, stop: threading.Event) -> None:
+        api = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                status, _ = _request(base, "GET", "/?ordering=-priority", headers={"Cookie": cookie})
+                took = (time.monotonic() - started) * 1000
+                taken_status, taken = _request(base, "POST", "/api/v1/claims/take-next/", body="{}", headers=api)
+                if taken_status == 200:
+                    claim_id = json.loads(taken)["id"]
+                    _request(base, "POST", f"/api/v1/claims/{claim_id}/release/", body="{}", headers=api)
+            except OSError as error:
+                with run.lock:
+                    run.errors.append(f"reviewer: {error!r}")
+                continue
+            with run.lock:
+                if status != 200 or taken_status not in (200, 204):
+                    run.errors.append(f"reviewer: queue {status}, take {taken_status}")
+                else:
+                    run.queue_ms.append(took)
+                    run.taken += taken_status == 200
+            time.sleep(0.2)
+
+    def _report(self, run: Run, options: dict, peak_rss_kib: int, elapsed: float) -> None:
+        done = Article.objects.filter(extraction_status=ExtractionStatus.DONE)
+        to_claims = []
+        for article_id, updated in done.values_list("id", "updated_at"):
+            if article_id in run.posted_at:
+                to_claims.append(max(0.0, updated.timestamp() - run.posted_at[article_id]))
+        large = [
+            updated.timestamp() - run.posted_at.get(article_id, updated.timestamp())
+            for article_id, updated in done.filter(title__startswith="Digest ").values_list("id", "updated_at")
+        ]
+        planted = Claim.objects.filter(text_key=claim_key(PLANTED_QUOTE), merged_into__isnull=True).exclude(
+            status=ClaimStatus.CANDIDATE
+        )
+        failed = Article.objects.filter(extraction_status=ExtractionStatus.FAILED).count()
+        unfinished = Article.objects.exclude(extraction_status__in=[ExtractionStatus.DONE, ExtractionStatus.FAILED])
+        rows = [
+            ("articles posted (clients)", f"{len(run.post_ms)} ({options['clients']})"),
+            ("of them > 1 MiB", str(options["large"])),
+            ("database", settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]),
+            ("celery worker processes", str(options["workers"])),
+            ("ingest POST p50 / p95 ms", f"{percentile(run.post_ms, 0.5):.0f} / {percentile(run.post_ms, 0.95):.0f}"),
+            (
+                "POST to claims queued p50 / p95 s",
+                f"{percentile(to_claims, 0.5):.1f} / {percentile(to_claims, 0.95):.1f}",
+            ),
+            ("1 MiB article to claims queued s", ", ".join(f"{value:.1f}" for value in large) or "not done"),
+            (
+                "queue page p50 / p95 ms (during run)",
+                f"{percentile(run.queue_ms, 0.5):.0f} / {percentile(run.queue_ms, 0.95):.0f} (n={len(run.queue_ms)})",
+            ),
+            ("claims taken by reviewers", str(run.taken)),
+            ("errors", str(len(run.errors))),
+            ("extractions failed / unfinished", f"{failed} / {unfinished.count()}"),
+            ("queue items for the planted quote", str(planted.count())),
+            (
+                "appearances of the planted quote",
+                str(Appearance.objects.filter(claim__in=planted).count()),
+            ),
+            ("claims stored / queued", f"{Claim.objects.count()} / {Claim.objects.filter(status='new').count()}"),
+            ("peak RSS of the workers MiB", f"{peak_rss_kib / 1024:.0f}"),
+            ("wall time s", f"{elapsed:.0f}"),
+        ]
+        width = max(len(name) for name, _ in rows)
+        for name, value in rows:
+            self.stdout.write(f"{name:<{width}}  {value}")
+        for error in run.errors[:5]:
+            self.stderr.write(error)
+        if run.errors:
+            self.stderr.write(f"{len(run.errors)} errors")
+
+
+def _request(base: str, method: str, path: str, *, body: str | None = None, headers: dict) -> tuple[int, bytes]:
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    try:
+        connection.request(method, path, body=body.encode("utf-8") if body else None, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
