@@ -15,7 +15,8 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from claims.choices import TokenScope
+from claims.choices import ExtractionStatus, TokenScope
+from claims.models import Article
 from claims.services.tokens import token_create
 from tests.factories import UserFactory
 
@@ -61,7 +62,7 @@ def test_ingest_and_list_answer_without_redis(editor_token):
     listed = client.get("/api/v1/claims/")
     anonymous = APIClient().get("/api/v1/claims/")
 
-    assert ingested.status_code == 201, ingested.content
+    assert ingested.status_code == 202, ingested.content
     assert listed.status_code == 200, listed.content
     assert anonymous.status_code == 401
 
@@ -101,7 +102,9 @@ def test_ingest_is_kept_when_both_the_cache_and_the_broker_are_away(editor_token
             format="json",
         )
 
-    assert ingested.status_code == 201, ingested.content
+    # The article is kept, waiting for its extraction: the sweep job queues it once the broker is back.
+    assert ingested.status_code == 202, ingested.content
+    assert Article.objects.get(pk=ingested.json()["id"]).extraction_status == ExtractionStatus.QUEUED
     assert any("Broker unavailable" in record.getMessage() for record in caplog.records)
 
 

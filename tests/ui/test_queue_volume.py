@@ -17,9 +17,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def desk_claims():
     budget = ArticleFactory(title="Budget debate in parliament", outlet="Wire")
+    # Titles without digits: the factory's "Article 13" would match a search for "3".
+    tax_news, jobs_news = ArticleFactory(title="Tax news"), ArticleFactory(title="Jobs news")
     return {
-        "tax": ClaimFactory(text="Taxes rose by 2 percent.", speaker="Jane Doe", priority=0.5, appearance_count=1),
-        "jobs": ClaimFactory(text="Unemployment fell to 3 percent.", priority=0.9, appearance_count=7),
+        "tax": ClaimFactory(
+            article=tax_news, text="Taxes rose by 2 percent.", speaker="Jane Doe", priority=0.5, appearance_count=1
+        ),
+        "jobs": ClaimFactory(
+            article=jobs_news, text="Unemployment fell to 3 percent.", priority=0.9, appearance_count=7
+        ),
         "budget": ClaimFactory(article=budget, text="The deficit doubled.", priority=0.7, appearance_count=3),
     }
 
