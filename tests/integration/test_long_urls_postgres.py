@@ -21,7 +21,7 @@ def test_a_url_longer_than_a_btree_row_is_stored_for_articles_and_sources():
     again = client.post("/api/v1/articles/", {"text": ARTICLE_TEXT + " Again.", "url": LONG_URL}, format="json")
     source = client.post("/api/v1/sources/", {"url": LONG_URL, "title": "Long"}, format="json")
 
-    assert article.status_code == 201, article.content
+    assert article.status_code == 202, article.content
     assert again.json()["id"] == article.json()["id"]
     assert source.status_code == 201, source.content
     assert Article.objects.filter(url=LONG_URL).count() == 1

@@ -121,5 +121,5 @@ def test_sign_in_ingest_and_list_answer_without_redis(production_server):
 
     assert page_status == 200
     assert sign_in[0] == 302, sign_in[2][:500]
-    assert ingest[0] == 201, ingest[2][:500]
+    assert ingest[0] == 202, ingest[2][:500]
     assert listed[0] == 200, listed[2][:500]

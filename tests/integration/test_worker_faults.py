@@ -170,8 +170,9 @@ def test_with_redis_down_an_ingest_is_kept_and_the_sweep_runs_its_jobs_once_redi
     articles = [by_service.article.pk, response.json()["id"]]
     queued = Claim.objects.filter(Q(article_id__in=articles) | Q(pk=candidate.pk), status=ClaimStatus.NEW)
     claim_ids = list(queued.values_list("id", flat=True))
-    assert Article.objects.filter(pk__in=articles).count() == 2 and len(claim_ids) >= 5
-    assert not queued.exclude(embedding_model="").exists() and not queued.filter(suggested_at__isnull=False).exists()
+    # The second article repeats most of the first's sentences: those are appearances, not claims.
+    assert Article.objects.filter(pk__in=articles).count() == 2 and len(claim_ids) >= 4
+    assert not queued.filter(suggested_at__isnull=False).exists()
     broker_warnings = [r for r in caplog.records if "Broker unavailable" in r.getMessage()]
     assert len(broker_warnings) == 3
 
