@@ -37,6 +37,8 @@ COLUMNS = (
     "evidence_urls",
     "evidence_stances",
     "explainer_titles",
+    "appearance_count",
+    "appearance_urls",
 )
 
 # Spreadsheet programs run a cell starting with one of these as a formula; claims quote people, so
@@ -81,6 +83,8 @@ def row(record: PublishedClaimRecord) -> list[str]:
         EVIDENCE_SEPARATOR.join(item.source_url for item in record.evidence),
         EVIDENCE_SEPARATOR.join(item.stance for item in record.evidence),
         EVIDENCE_SEPARATOR.join(item.title for item in record.explainers),
+        len(record.appearances),
+        EVIDENCE_SEPARATOR.join(item.url for item in record.appearances if item.url),
     ]
     return [_cell(value) for value in values]
 

@@ -42,6 +42,16 @@ def as_dict(record: PublishedClaimRecord) -> dict[str, Any]:
         "explainers": [
             {"title": item.title, "body": item.body, "sources": list(item.sources)} for item in record.explainers
         ],
+        # Every place the claim was seen, first first; one verdict covers them all.
+        "appearances": [
+            {
+                "url": item.url,
+                "title": item.title,
+                "outlet": item.outlet,
+                "published_at": iso_datetime(item.published_at) or None,
+            }
+            for item in record.appearances
+        ],
     }
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from claims.choices import ClaimStatus
-from claims.models import Claim, Verdict
+from claims.models import Appearance, Claim, Verdict
 from claims.services.exports import claim_public_url, claims_export
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory, SourceFactory, UserFactory, rating
 
@@ -161,3 +161,16 @@ def test_claimreview_lists_every_appearance_and_the_first(people):
     reviewed = reviews[0]["itemReviewed"]
     assert [work["url"] for work in reviewed["appearance"]] == ["https://wire.example/a", "https://daily.example/b"]
     assert reviewed["firstAppearance"]["publisher"]["name"] == "Wire"
+
+
+def test_every_appearance_of_a_claim_is_in_the_csv_and_json_lines_exports(people):
+    claim = published(people)
+    wire = ArticleFactory(url="https://wire.example.org/talks", title="Talks", outlet="Wire")
+    for article in (claim.article, wire):
+        Appearance.objects.create(claim=claim, article=article, text=claim.text)
+
+    (row,) = csv.DictReader(io.StringIO("".join(claims_export(export_format="csv").chunks)))
+    assert row["appearance_count"] == "2"
+    assert row["appearance_urls"].split(" | ")[-1] == "https://wire.example.org/talks"
+    (line,) = read_jsonl()
+    assert [item["outlet"] for item in line["appearances"]] == [claim.article.outlet, "Wire"]
