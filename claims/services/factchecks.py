@@ -8,7 +8,7 @@ changes nothing and re-embeds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,3 +279,22 @@ def factcheck_dates_for_passages(*, passage_ids: Iterable[int]) -> dict[int, Any
             "id", "source__external_factcheck__reviewed_at"
         )
     )
+
+
+def rating_map_load(*, rows: Iterable[Mapping[str, str]]) -> int:
+    """Add the lines of a starting rating map that are not there yet (a trusted command-line load,
+    as ``load_demo`` does); lines already present, even changed by an editor, are kept as they are.
+    Lines naming a rating the desk does not have are skipped. Returns how many were added."""
+    ratings = {rating.label: rating for rating in Rating.objects.all()}
+    added = 0
+    with transaction.atomic():
+        for row in rows:
+            rating = ratings.get(row["rating"])
+            rating_text = " ".join(str(row["rating_text"]).split())
+            if rating is None or not rating_text:
+                continue
+            _, created = RatingMapping.objects.get_or_create(
+                publisher=str(row.get("publisher", "")).strip(), rating_text=rating_text, defaults={"rating": rating}
+            )
+            added += created
+    return added

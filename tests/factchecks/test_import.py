@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from claims.choices import SourceKind
@@ -17,6 +18,7 @@ from claims.services.factchecks import (
     factcheck_delete,
     factchecks_import,
     rating_for_factcheck,
+    rating_map_load,
     rating_mapping_save,
 )
 from tests.factories import rating
@@ -159,3 +161,18 @@ def test_removing_a_fact_check_removes_its_library_entry(editor):
     factcheck_delete(user=editor, factcheck_id=factcheck.pk)
 
     assert not SourcePassage.objects.filter(source__url=factcheck.url).exists()
+
+
+def test_the_starting_rating_map_reads_politifacts_ratings_and_keeps_an_editors_change(editor):
+    starting_map = Path(settings.BASE_DIR) / "fixtures" / "rating_map.json"
+    rows = json.loads(starting_map.read_text(encoding="utf-8"))["mappings"]
+    _import()
+    pants_fire = ExternalFactCheck.objects.get(rating_text="pants-fire")
+    false = ExternalFactCheck.objects.filter(rating_text="false").first()
+    rating_mapping_save(user=editor, publisher="PolitiFact", rating_text="false", rating_id=rating("Misleading").pk)
+
+    # Every line but the one the editor already made is added, once.
+    assert rating_map_load(rows=rows) == len(rows) - 1
+    assert rating_map_load(rows=rows) == 0
+    assert rating_for_factcheck(factcheck=pants_fire) == rating("Inaccurate")
+    assert rating_for_factcheck(factcheck=false) == rating("Misleading")

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from claims.services.articles import article_ingest
+from claims.services.factchecks import rating_map_load
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_USERS = [("reviewer", "reviewer"), ("reviewer2", "reviewer"), ("editor", "editor"), ("admin", "admin")]
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         if sources.exists():
             call_command("import_sources", str(sources), verbosity=0)
             self.stdout.write(f"Source library loaded from {sources.relative_to(settings.BASE_DIR)}.")
+        rating_map = json.loads((FIXTURES / "rating_map.json").read_text(encoding="utf-8"))["mappings"]
+        added = rating_map_load(rows=rating_map)
+        self.stdout.write(f"Rating map: {added} of {len(rating_map)} lines added (editors change it in the admin).")
         meta = json.loads((FIXTURES / "seed_article.json").read_text())
         result = article_ingest(
             text=(FIXTURES / meta["file"]).read_text(encoding="utf-8"),
