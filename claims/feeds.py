@@ -22,7 +22,7 @@ from django.utils import feedgenerator
 from django.views.decorators.http import condition, require_safe
 
 from .models import Claim, Rating
-from .public import PublicCheck, public_check_from_claim, public_claims
+from .public import APPEARANCES_WITH_ARTICLES, PublicCheck, public_check_from_claim, public_claims
 from .selectors import claims_published
 from .services.exports import claims_export
 
@@ -118,7 +118,11 @@ class PublishedChecksFeed(Feed):
         return settings.DESK_URL
 
     def items(self) -> list[PublicCheck]:
-        claims: list[Claim] = list(claims_published().order_by("-verdict__published_at", "-id")[:FEED_ITEMS])
+        claims: list[Claim] = list(
+            claims_published()
+            .prefetch_related(APPEARANCES_WITH_ARTICLES)
+            .order_by("-verdict__published_at", "-id")[:FEED_ITEMS]
+        )
         return [public_check_from_claim(claim) for claim in claims]
 
     def item_title(self, item: PublicCheck) -> str:

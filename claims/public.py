@@ -18,8 +18,8 @@ from django.utils.text import slugify
 
 from .choices import ClaimStatus
 from .errors import NotFoundError
-from .exports.records import EvidenceRecord, ExplainerRecord, PublishedClaimRecord
-from .models import Claim, Evidence, Explainer, Rating, Verdict
+from .exports.records import AppearanceRecord, EvidenceRecord, ExplainerRecord, PublishedClaimRecord
+from .models import Appearance, Claim, Evidence, Explainer, Rating, Verdict
 from .services.exports import explainer_records
 
 SLUG_MAX_CHARS = 60
@@ -84,12 +84,20 @@ class PublicCheck:
     explainers: tuple[ExplainerRecord, ...] = field(default_factory=tuple)
 
 
+# Every article a claim was seen in, first sighting first: one verdict covers them all.
+APPEARANCES_WITH_ARTICLES = Prefetch(
+    "appearances",
+    queryset=Appearance.objects.select_related("article").defer("article__body").order_by("created_at", "id"),
+)
+
+
 def public_claims() -> QuerySet[Claim]:
     """Every claim whose verdict has been published at least once (published now, or reopened since)."""
     return (
         Claim.objects.filter(verdict__published_at__isnull=False)
         .exclude(status__in=[ClaimStatus.DISMISSED, ClaimStatus.CANDIDATE])
         .select_related("article", "verdict__rating", "verdict__author", "verdict__approver")
+        .prefetch_related(APPEARANCES_WITH_ARTICLES)
         .defer("embedding", "article__body")
     )
 
@@ -116,14 +124,15 @@ def public_check_from_claim(claim: Claim) -> PublicCheck:
     verdict = claim.verdict
     published = _published_state(verdict)
     rating = verdict.rating if published is verdict else Rating.objects.get(pk=published.rating_id)
-    article = claim.article
-    appearances: tuple[PublicAppearance, ...] = ()
-    if article is not None:
-        appearances = (
-            PublicAppearance(
-                outlet=article.outlet, title=article.title, url=article.url, published_at=article.published_at
-            ),
-        )
+    seen_in = [appearance.article for appearance in claim.appearances.all() if appearance.article is not None]
+    if not seen_in and claim.article is not None:
+        seen_in = [claim.article]
+    # An article that repeats the claim is one place it appeared, however often it repeats it.
+    unique_articles = {article.pk: article for article in seen_in}.values()
+    appearances = tuple(
+        PublicAppearance(outlet=article.outlet, title=article.title, url=article.url, published_at=article.published_at)
+        for article in unique_articles
+    )
     approver = verdict.approver if published is verdict else None
     if published is not verdict and published.approver_id:
         approver = type(verdict.author).objects.filter(pk=published.approver_id).first()
@@ -199,6 +208,10 @@ def public_check_record(check: PublicCheck) -> PublishedClaimRecord:
         article_title=article.title if article else "",
         article_outlet=article.outlet if article else "",
         article_published_at=article.published_at if article else None,
+        appearances=tuple(
+            AppearanceRecord(url=seen.url, title=seen.title, outlet=seen.outlet, published_at=seen.published_at)
+            for seen in check.appearances
+        ),
         evidence=check.evidence,
         explainers=check.explainers,
     )

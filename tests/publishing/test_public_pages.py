@@ -52,6 +52,25 @@ def test_the_page_carries_exactly_one_claimreview_that_parses(desk):
     assert review_ld["itemReviewed"]["appearance"][0]["url"] == claim.article.url
 
 
+def test_the_page_names_every_outlet_the_claim_appeared_in_once_and_its_claimreview_lists_them(desk):
+    from claims.models import Appearance
+    from tests.factories import ArticleFactory
+
+    claim = publish_check(desk)
+    wire = ArticleFactory(url="https://wire.example.org/talks", title="Talks in Kyiv", outlet="Wire Service")
+    Appearance.objects.create(claim=claim, article=claim.article, text=claim.text)
+    # The wire story repeats the quote twice: still one place it appeared.
+    Appearance.objects.create(claim=claim, article=wire, text=claim.text, match="exact")
+    Appearance.objects.create(claim=claim, article=wire, text=claim.text, match="exact")
+    path = public_check_path(claim_id=claim.pk, text=claim.text)
+    html = Client().get(path).content.decode()
+    assert "Wire Service" in html and "Talks in Kyiv" in html
+    (review_ld,) = claim_reviews(html, "http://testserver" + path)
+    works = review_ld["itemReviewed"]["appearance"]
+    assert [work["url"] for work in works] == [claim.article.url, "https://wire.example.org/talks"]
+    assert review_ld["itemReviewed"]["firstAppearance"]["url"] == claim.article.url
+
+
 def test_a_claim_whose_text_would_close_the_script_block_stays_data(desk):
     claim = publish_check(desk, text='He said "</script><script>alert(1)</script>" on air.')
     html = Client().get(public_check_path(claim_id=claim.pk, text=claim.text)).content.decode()
