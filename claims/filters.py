@@ -8,8 +8,9 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -106,6 +107,17 @@ class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
+class EqualsAny(Lookup):
+    """``lhs = ANY(rhs)``, rhs an array (PostgreSQL)."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 def claims_search(claims: QuerySet[Claim], value: str) -> QuerySet[Claim]:
     """Claims where every word of ``value`` occurs, ignoring case, in the claim text, its speaker or
     its article's title (each word may match a different one). Answered from the search indexes of
@@ -121,12 +133,14 @@ def claims_search(claims: QuerySet[Claim], value: str) -> QuerySet[Claim]:
             titled = Article.objects.filter(title__icontains=word).values("id")
             claims = claims.filter(Q(text__icontains=word) | Q(speaker__icontains=word) | Q(article_id__in=titled))
         else:
-            # One id set per word, as a union: the claim's two columns combine in one bitmap scan of
-            # their trigram indexes, the title goes through the article index and the claims' article
-            # key. Joined by OR in one WHERE, the planner could use none of them.
-            by_claim = Claim.objects.filter(Q(text__icontains=word) | Q(speaker__icontains=word)).values("pk")
-            by_title = Claim.objects.filter(article__title__icontains=word).values("pk")
-            claims = claims.filter(pk__in=by_claim.union(by_title))
+            # The article ids as an array computed once ("= ANY(ARRAY(...))", not "IN (SELECT ...)"):
+            # then all three conditions are index conditions the planner may combine in one bitmap
+            # scan for a rare word, or test row by row while walking the queue's priority order for
+            # a common one, whichever is cheaper. An IN subquery inside the OR allows neither.
+            titled = ArraySubquery(Article.objects.filter(title__icontains=word).values("id"))
+            claims = claims.filter(
+                Q(text__icontains=word) | Q(speaker__icontains=word) | Q(EqualsAny(F("article_id"), titled))
+            )
     return claims
 
 

@@ -1,4 +1,4 @@
-"""Claim search (``q``) answered from an index on both databases.
+"""Claim search (``q``) answered from an index on both databases, and indexes for the claim list's sorts.
 
 PostgreSQL: Django writes ``icontains`` as ``UPPER(column) LIKE UPPER(%s)``; trigram GIN indexes on
 those expressions (claim text since 0006, now speaker and article title) serve it. SQLite has no
@@ -6,7 +6,7 @@ trigram index, so an FTS5 table with the ``trigram`` tokenizer (substring matche
 holds each claim's text, speaker and article title, kept in step by triggers."""
 
 from django.contrib.postgres.operations import TrigramExtension
-from django.db import migrations
+from django.db import migrations, models
 
 SEARCH_TABLE = "claims_claim_search"
 
@@ -88,4 +88,12 @@ class Migration(migrations.Migration):
     operations = [
         KeepTrigramExtension(),
         migrations.RunPython(create_search_indexes, drop_search_indexes),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(fields=["-priority", "-id"], name="claim_priority_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(fields=["-appearance_count", "-id"], name="claim_repeats_idx"),
+        ),
     ]
