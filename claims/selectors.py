@@ -95,8 +95,10 @@ def queue_counts_capped(*, user: User, cap: int = QUEUE_COUNT_CAP) -> dict[str, 
         raise PermissionDeniedError("Only reviewers see queue counts.")
     table = connection.ops.quote_name(Claim._meta.db_table)
     # LIMIT inside each part needs its own sub-select on SQLite.
-    part = f"SELECT * FROM (SELECT status FROM {table} WHERE status = %s LIMIT %s)"
-    sql = " UNION ALL ".join([part] * len(ClaimStatus.values))
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT status FROM {table} WHERE status = %s LIMIT %s) AS part_{index}"
+        for index in range(len(ClaimStatus.values))
+    )
     params: list[str | int] = []
     for status in ClaimStatus.values:
         params += [status, cap + 1]
