@@ -105,7 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page_number": number,
             "has_next": len(page_ids) > PAGE_SIZE,
             "query": query,
-            "counts": _counts(selectors.queue_counts_capped(user=request.user)),
+            "counts": _counts(selectors.queue_counts_capped(user=request.user, cap=selectors.QUEUE_COUNT_CAP)),
             "saved_filters": saved_filters.saved_filters_for_user(user=request.user),
             "save_form": SavedFilterForm(initial={"query": query}),
             "now": timezone.now(),

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from claims import selectors
 from claims.choices import ClaimStatus
 from claims.models import Appearance, Finding, Rating, Verdict
-from claims.selectors import QUEUE_COUNT_CAP, queue_counts, queue_counts_capped
+from claims.selectors import queue_counts, queue_counts_capped
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 from tests.ui.signed_in import client_for
 
@@ -85,13 +86,18 @@ def test_the_claim_list_reads_as_many_queries_for_many_claims_as_for_few(reviewe
     assert max(few) <= 4
 
 
-def test_the_sidebar_counts_are_exact_up_to_the_cap_then_say_more(reviewer, settings):
+def test_the_sidebar_counts_are_exact_up_to_the_cap_then_say_more(reviewer, monkeypatch):
     add_claims(9, holder=reviewer)
     assert queue_counts_capped(user=reviewer) == queue_counts(user=reviewer)
     capped = queue_counts_capped(user=reviewer, cap=2)
     exact = queue_counts(user=reviewer)
     assert capped == {status: min(count, 3) for status, count in exact.items()}
-    assert QUEUE_COUNT_CAP >= 1000
     page = client_for(reviewer).get(reverse("claims:queue"))
     shown = {row["status"]: row["count"] for row in page.context["counts"]}
     assert shown[ClaimStatus.NEW] == exact[ClaimStatus.NEW]
+
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    page = client_for(reviewer).get(reverse("claims:queue"))
+    shown = {row["status"]: row["count"] for row in page.context["counts"]}
+    assert exact[ClaimStatus.NEW] > 2 and shown[ClaimStatus.NEW] == "2+"
+    assert '<span class="count">2+</span>' in page.content.decode()
