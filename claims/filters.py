@@ -25,6 +25,7 @@ MAX_SEARCH_WORDS = 10
 # The SQLite search table (migration 0017) indexes trigrams: a shorter word cannot be looked up there.
 INDEXED_WORD_CHARS = 3
 SQLITE_SEARCH = "SELECT rowid FROM claims_claim_search WHERE claims_claim_search MATCH %s"
+SQLITE_COMMON_MATCHES = 2000
 
 # value -> label. The first four are the queue's sort choices; the rest serve incremental sync.
 CLAIM_ORDERINGS = {
@@ -118,16 +119,29 @@ class EqualsAny(Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
+def _sqlite_common(phrase: str, db: str) -> bool:
+    """Whether more than SQLITE_COMMON_MATCHES claims hold the word. Such a word is cheaper to test
+    row by row while reading claims in the page's order (a page fills after a few hundred rows)
+    than to look up: the search table hands over every match before the first row is read (at 30k
+    claims, 40-80 ms for a word in a sixth of them, against 13-19 ms for the ordered read)."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({SQLITE_SEARCH} LIMIT %s)", [phrase, SQLITE_COMMON_MATCHES + 1])
+        (matches,) = cursor.fetchone()
+    return bool(matches > SQLITE_COMMON_MATCHES)
+
+
 def claims_search(claims: QuerySet[Claim], value: str) -> QuerySet[Claim]:
     """Claims where every word of ``value`` occurs, ignoring case, in the claim text, its speaker or
     its article's title (each word may match a different one). Answered from the search indexes of
     migration 0017; any character a user types is a literal, never query syntax."""
     vendor = connections[claims.db].vendor
     for word in value.split()[:MAX_SEARCH_WORDS]:
-        if vendor == "sqlite" and len(word) >= INDEXED_WORD_CHARS:
-            # An FTS5 string: the word in double quotes, a quote inside it doubled. The trigram
-            # tokenizer reads it as a substring, so NEAR, *, - and the like are plain text here.
-            phrase = '"' + word.replace('"', '""') + '"'
+        # An FTS5 string: the word in double quotes, a quote inside it doubled. The trigram
+        # tokenizer reads it as a substring, so NEAR, *, - and the like are plain text here.
+        phrase = '"' + word.replace('"', '""') + '"'
+        # SQLite's LIKE folds the case of ASCII letters only: a word with others is always looked up.
+        indexed = vendor == "sqlite" and len(word) >= INDEXED_WORD_CHARS
+        if indexed and not (word.isascii() and _sqlite_common(phrase, claims.db)):
             claims = claims.filter(pk__in=RawSQL(SQLITE_SEARCH, [phrase]))
         elif vendor == "sqlite":
             titled = Article.objects.filter(title__icontains=word).values("id")

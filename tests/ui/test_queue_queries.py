@@ -67,7 +67,8 @@ def test_the_queue_reads_as_many_queries_for_many_claims_as_for_few(reviewer):
     add_claims(60, holder=holder)
     assert len(get({}).context["claims"]) == 50
     assert queries_of(get) == few
-    assert max(few) <= 10
+    # On SQLite, one more per searched word: how common it is decides between lookup and ordered read.
+    assert max(few) <= 11
 
 
 def test_the_claim_list_reads_as_many_queries_for_many_claims_as_for_few(reviewer):
@@ -83,7 +84,7 @@ def test_the_claim_list_reads_as_many_queries_for_many_claims_as_for_few(reviewe
     add_claims(60, holder=holder)
     assert len(get({}).json()["results"]) == 50
     assert queries_of(get) == few
-    assert max(few) <= 4
+    assert max(few) <= 5
 
 
 def test_the_sidebar_counts_are_exact_up_to_the_cap_then_say_more(reviewer, monkeypatch):
