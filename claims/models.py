@@ -143,6 +143,9 @@ class Claim(TimestampedModel):
         indexes = [
             models.Index(fields=["status", "-priority"], name="claim_queue_idx"),
             models.Index(fields=["assignee", "status"], name="claim_assignee_idx"),
+            # The claim list's sorts (the API pages on them with id as the tie-break).
+            models.Index(fields=["-priority", "-id"], name="claim_priority_idx"),
+            models.Index(fields=["-appearance_count", "-id"], name="claim_repeats_idx"),
         ]
         constraints = [
             models.CheckConstraint(

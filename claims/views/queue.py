@@ -105,7 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page_number": number,
             "has_next": len(page_ids) > PAGE_SIZE,
             "query": query,
-            "counts": _counts(selectors.queue_counts(user=request.user)),
+            "counts": _counts(selectors.queue_counts_capped(user=request.user, cap=selectors.QUEUE_COUNT_CAP)),
             "saved_filters": saved_filters.saved_filters_for_user(user=request.user),
             "save_form": SavedFilterForm(initial={"query": query}),
             "now": timezone.now(),
@@ -115,8 +115,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _counts(counts: dict[str, int]) -> list[dict[str, object]]:
+    cap = selectors.QUEUE_COUNT_CAP
     return [
-        {"status": status, "label": label, "count": counts.get(status, 0)}
+        {
+            "status": status,
+            "label": label,
+            "count": f"{cap:,}+" if counts.get(status, 0) > cap else counts.get(status, 0),
+        }
         for status, label in ClaimStatus.choices
         if status != ClaimStatus.CANDIDATE or counts.get(status)
     ]

@@ -5,6 +5,10 @@ one (a SQLite file in a temporary folder, or with ``--postgres`` a new PostgreSQ
 dropped afterwards), runs itself against it in a child process, and prints that child's table.
 With ``--in-place`` it migrates and fills the *current* database and measures; only for throwaway ones.
 
+Every claim has its first appearance, a share of them are seen again in other articles, a few carry
+findings and suggestions; the queue and ``GET /api/v1/claims/`` are timed in each of the queue's
+sort orders, with and without a search (``--claims 30000 --claims-per-article 30`` is a desk's volume).
+
 Times are measured around Django's test client: URL resolving, middleware, views, queries and
 template rendering, without a network or a browser."""
 
@@ -33,6 +37,7 @@ from django.utils import timezone
 
 from claims.choices import ClaimStatus, ClaimType, SourceKind, Stance, SuggestionTarget
 from claims.models import (
+    Appearance,
     Article,
     Claim,
     Evidence,
@@ -59,9 +64,20 @@ STATUS_MIX = [
     (ClaimStatus.CANDIDATE, 0.10),
 ]
 SENTENCE = "{who} said on {day} that {what} rose by {n} percent in {place}, the highest level since {year}."
+HEADLINE = ["Budget row deepens", "Minister under fire", "Election campaign", "Health service figures", "Crime report"]
+REPEATED_SHARE = 0.15
 WHO = ["The minister", "The governor", "Former President Smith", "The central bank", "A spokesperson"]
 WHAT = ["unemployment", "inflation", "crime", "housing prices", "exports", "hospital waiting times"]
 PLACE = ["the capital", "the north", "rural areas", "the eurozone", "the region"]
+
+
+SORTS = [
+    ("-priority", "priority"),
+    ("-created_at", "newest"),
+    ("-appearance_count", "repeated"),
+    ("created_at", "waiting"),
+]
+SEARCHES = ["inflation", "governor", "minister under", "by 7"]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -74,6 +90,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--claims", type=int, default=100_000)
+        parser.add_argument("--claims-per-article", type=int, default=CLAIMS_PER_ARTICLE)
         parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
         parser.add_argument(
             "--postgres",
@@ -101,6 +118,7 @@ class Command(BaseCommand):
             "bench_pages",
             "--in-place",
             f"--claims={options['claims']}",
+            f"--claims-per-article={options['claims_per_article']}",
             f"--requests={options['requests']}",
             f"--seed={options['seed']}",
         ]
@@ -135,7 +153,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         users = self._users()
-        target = self._fill(claims=options["claims"], users=users, rng=random.Random(options["seed"]))
+        target = self._fill(
+            claims=options["claims"],
+            per_article=options["claims_per_article"],
+            users=users,
+            rng=random.Random(options["seed"]),
+        )
         with connection.cursor() as cursor:
             # A desk that has run for a while has statistics, and on PostgreSQL a visibility map
             # (autovacuum keeps it), which lets counts read the indexes alone. Freshly bulk-loaded
@@ -159,23 +182,24 @@ class Command(BaseCommand):
             users[name] = user
         return users
 
-    def _fill(self, *, claims: int, users: dict, rng: random.Random) -> Claim:
-        """Bulk-insert ``claims`` claims in articles of 50 sentences, with verdicts for the finished
-        ones, a source library, and suggestions, findings and evidence on the claim the benchmark opens."""
+    def _fill(self, *, claims: int, per_article: int, users: dict, rng: random.Random) -> Claim:
+        """Bulk-insert ``claims`` claims in articles of ``per_article`` sentences, with their appearances
+        (some seen again elsewhere), verdicts for the finished ones, a source library, findings and
+        suggestions on a few claims, and everything a workspace shows on the claim the benchmark opens."""
         now = timezone.now()
         ratings = list(Rating.objects.all())
         statuses = [status for status, _ in STATUS_MIX]
         weights = [weight for _, weight in STATUS_MIX]
         types = [value for value, _ in ClaimType.choices]
-        n_articles = max(1, claims // CLAIMS_PER_ARTICLE)
+        n_articles = max(1, claims // per_article)
         for first in range(0, n_articles, 500):
             articles = []
             for index in range(first, min(n_articles, first + 500)):
-                sentences = [self._sentence(rng) for _ in range(CLAIMS_PER_ARTICLE)]
+                sentences = [self._sentence(rng) for _ in range(per_article)]
                 body = " ".join(sentences)
                 articles.append(
                     Article(
-                        title=f"Article {index}",
+                        title=f"{rng.choice(HEADLINE)} ({index})",
                         outlet=f"Outlet {index % 40}",
                         published_at=now - dt.timedelta(days=rng.randint(0, 365)),
                         body=body,
@@ -208,6 +232,7 @@ class Command(BaseCommand):
                     )
                     offset += len(sentence) + 2
             Claim.objects.bulk_create(rows, batch_size=2000)
+            self._appearances(rows, article_ids=[article.pk for article in created], rng=rng)
         finished = Claim.objects.filter(
             status__in=[ClaimStatus.DRAFTED, ClaimStatus.APPROVED, ClaimStatus.PUBLISHED]
         ).values_list("id", "status")
@@ -256,6 +281,7 @@ class Command(BaseCommand):
                 for index, passage in enumerate(passages[:8])
             ]
         )
+        self._findings_and_suggestions(passages=passages, ratings=ratings, rng=rng)
         Finding.objects.create(
             claim=target,
             check_name="role_in_office",
@@ -267,6 +293,54 @@ class Command(BaseCommand):
             claim=target, source=sources[0], passage=passages[0], stance=Stance.REFUTES, added_by=users["bench_other"]
         )
         return target
+
+    @staticmethod
+    def _appearances(claims: list[Claim], *, article_ids: list[int], rng: random.Random) -> None:
+        """Each claim's first appearance; one in REPEATED_SHARE is seen again, up to 12 times."""
+        rows = []
+        for claim in claims:
+            fields = {"claim_id": claim.pk, "text": claim.text, "speaker": claim.speaker}
+            rows.append(Appearance(article_id=claim.article_id, start=claim.start, end=claim.end, **fields))
+            if rng.random() < REPEATED_SHARE:
+                repeats = rng.randint(1, 12)
+                elsewhere = [rng.choice(article_ids) for _ in range(repeats)]
+                rows += [Appearance(article_id=article_id, match="exact", **fields) for article_id in elsewhere]
+                claim.appearance_count = 1 + repeats
+        Appearance.objects.bulk_create(rows, batch_size=2000)
+        Claim.objects.bulk_update([claim for claim in claims if claim.appearance_count > 1], ["appearance_count"])
+
+    @staticmethod
+    def _findings_and_suggestions(*, passages: list[SourcePassage], ratings: list[Rating], rng: random.Random) -> None:
+        queued = list(Claim.objects.filter(status=ClaimStatus.NEW).values_list("id", "text"))
+        flagged = rng.sample(queued, len(queued) // 30)
+        Finding.objects.bulk_create(
+            [
+                Finding(
+                    claim_id=claim_id,
+                    check_name="number_against_record",
+                    span_text=text[:30],
+                    message="The number differs from the official statistics.",
+                    suggested_rating=ratings[0],
+                )
+                for claim_id, text in flagged
+            ],
+            batch_size=2000,
+        )
+        Suggestion.objects.bulk_create(
+            [
+                Suggestion(
+                    claim_id=claim_id,
+                    target_kind=SuggestionTarget.PASSAGE,
+                    target_passage=passage,
+                    scores={"bm25": 4.0, "dense": 0.7},
+                    fused_score=0.02,
+                    model_version="bench",
+                )
+                for claim_id, _ in rng.sample(queued, len(queued) // 10)
+                for passage in rng.sample(passages, 3)
+            ],
+            batch_size=2000,
+        )
 
     @staticmethod
     def _sentence(rng: random.Random) -> str:
@@ -298,11 +372,12 @@ class Command(BaseCommand):
         ]
         review.review_take(user=users["bench_reviewer"], claim_id=target.pk)
         pages.insert(4, ("workspace (held)", reviewer, reverse("claims:workspace", args=[target.pk])))
+        pages += self._queue_and_list_pages(reviewer)
         # Other processes on the machine change these numbers; say how busy it was.
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         self.stdout.write(f"Load average (1, 5, 15 min) before measuring: {load} on {os.cpu_count()} CPUs")
         self.stdout.write(
-            f"\n{'page':<24}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}\n" + "-" * 69
+            f"\n{'page':<40}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}\n" + "-" * 85
         )
         for name, client, url in pages:
             for _ in range(3):
@@ -324,6 +399,20 @@ class Command(BaseCommand):
                 client.get(url)
                 timings.append((time.perf_counter() - begin) * 1000)
             self.stdout.write(
-                f"{name:<24}{requests:>9}{statistics.median(timings):>9.1f}{percentile(timings, 0.95):>9.1f}"
+                f"{name:<40}{requests:>9}{statistics.median(timings):>9.1f}{percentile(timings, 0.95):>9.1f}"
                 f"{max(timings):>9.1f}{len(queries):>9}"
             )
+
+    @staticmethod
+    def _queue_and_list_pages(client: Client) -> list[tuple[str, Client, str]]:
+        """The queue page and the API's claim list in each of the queue's sort orders, with and
+        without a search: a word of the claim text, a speaker, an article title, and a short word."""
+        pages = []
+        for ordering, label in SORTS:
+            searches = ("", *SEARCHES) if ordering == "-priority" else ("", SEARCHES[0])
+            for search in searches:
+                query = f"?ordering={ordering}" + (f"&q={search.replace(' ', '+')}" if search else "")
+                shown = f", q={search}" if search else ""
+                pages.append((f"queue {label}{shown}", client, reverse("claims:queue") + query))
+                pages.append((f"api {label}{shown}", client, "/api/v1/claims/" + query))
+        return pages

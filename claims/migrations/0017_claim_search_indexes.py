@@ -1,0 +1,99 @@
+"""Claim search (``q``) answered from an index on both databases, and indexes for the claim list's sorts.
+
+PostgreSQL: Django writes ``icontains`` as ``UPPER(column) LIKE UPPER(%s)``; trigram GIN indexes on
+those expressions (claim text since 0006, now speaker and article title) serve it. SQLite has no
+trigram index, so an FTS5 table with the ``trigram`` tokenizer (substring matches, case folded)
+holds each claim's text, speaker and article title, kept in step by triggers."""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations, models
+
+SEARCH_TABLE = "claims_claim_search"
+
+POSTGRES_INDEXES = [
+    ("claim_speaker_trgm", "claims_claim", "speaker"),
+    ("article_title_trgm", "claims_article", "title"),
+]
+
+ROW = (
+    "SELECT c.id, c.text, c.speaker, COALESCE(a.title, '') "
+    "FROM claims_claim c LEFT JOIN claims_article a ON a.id = c.article_id"
+)
+
+SQLITE_FORWARDS = [
+    f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(text, speaker, title, tokenize = 'trigram')",
+    f"INSERT INTO {SEARCH_TABLE} (rowid, text, speaker, title) {ROW}",
+    f"""CREATE TRIGGER claims_claim_search_insert AFTER INSERT ON claims_claim BEGIN
+        INSERT INTO {SEARCH_TABLE} (rowid, text, speaker, title) VALUES (new.id, new.text, new.speaker,
+            COALESCE((SELECT title FROM claims_article WHERE id = new.article_id), ''));
+    END""",
+    # Only when a searched column changed: saves of priority, status and leases (all day long) write
+    # every column, and must not rewrite the index.
+    f"""CREATE TRIGGER claims_claim_search_update AFTER UPDATE OF text, speaker, article_id ON claims_claim
+    WHEN old.text IS NOT new.text OR old.speaker IS NOT new.speaker OR old.article_id IS NOT new.article_id BEGIN
+        DELETE FROM {SEARCH_TABLE} WHERE rowid = old.id;
+        INSERT INTO {SEARCH_TABLE} (rowid, text, speaker, title) VALUES (new.id, new.text, new.speaker,
+            COALESCE((SELECT title FROM claims_article WHERE id = new.article_id), ''));
+    END""",
+    f"""CREATE TRIGGER claims_claim_search_delete AFTER DELETE ON claims_claim BEGIN
+        DELETE FROM {SEARCH_TABLE} WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER claims_article_search_title AFTER UPDATE OF title ON claims_article
+    WHEN old.title IS NOT new.title BEGIN
+        UPDATE {SEARCH_TABLE} SET title = new.title
+        WHERE rowid IN (SELECT id FROM claims_claim WHERE article_id = new.id);
+    END""",
+]
+
+SQLITE_BACKWARDS = [
+    "DROP TRIGGER IF EXISTS claims_article_search_title",
+    "DROP TRIGGER IF EXISTS claims_claim_search_delete",
+    "DROP TRIGGER IF EXISTS claims_claim_search_update",
+    "DROP TRIGGER IF EXISTS claims_claim_search_insert",
+    f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
+]
+
+
+def create_search_indexes(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for name, table, column in POSTGRES_INDEXES:
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (UPPER({column}) gin_trgm_ops)"
+            )
+    elif vendor == "sqlite":
+        for statement in SQLITE_FORWARDS:
+            schema_editor.execute(statement)
+
+
+def drop_search_indexes(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for name, _, _ in POSTGRES_INDEXES:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    elif vendor == "sqlite":
+        for statement in SQLITE_BACKWARDS:
+            schema_editor.execute(statement)
+
+
+class KeepTrigramExtension(TrigramExtension):
+    """Created here when missing; never dropped going back, since 0006's index on claim text needs it."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return None
+
+
+class Migration(migrations.Migration):
+    dependencies = [("claims", "0015_claim_appearances")]
+    operations = [
+        KeepTrigramExtension(),
+        migrations.RunPython(create_search_indexes, drop_search_indexes),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(fields=["-priority", "-id"], name="claim_priority_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(fields=["-appearance_count", "-id"], name="claim_repeats_idx"),
+        ),
+    ]

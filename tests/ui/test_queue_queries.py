@@ -1,0 +1,104 @@
+"""The queue page and the claim list read a fixed number of queries, however many claims there are
+(no query per row: priority explanations, findings, outlets, holders and verdicts come with the page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from claims import selectors
+from claims.choices import ClaimStatus
+from claims.models import Appearance, Finding, Rating, Verdict
+from claims.selectors import queue_counts, queue_counts_capped
+from tests.factories import ArticleFactory, ClaimFactory, UserFactory
+from tests.ui.signed_in import client_for
+
+pytestmark = pytest.mark.django_db
+
+SORTS = ["-priority", "-created_at", "-appearance_count", "created_at"]
+QUERIES = [{}, {"q": "unemployment"}, {"q": "by 4"}, {"status": ["new", "in_review"]}]
+
+
+def add_claims(count: int, *, holder) -> None:
+    """Claims as a desk has them: repeated in other articles, some flagged, held or with a verdict."""
+    articles = [ArticleFactory(title=f"Labour market report {n}") for n in range(3)]
+    for n in range(count):
+        claim = ClaimFactory(article=articles[n % 3], speaker=f"Minister {n}", appearance_count=1 + n % 4)
+        for article in articles[: 1 + n % 4]:
+            Appearance.objects.create(claim=claim, article=article, text=claim.text)
+        if n % 3 == 0:
+            Finding.objects.create(claim=claim, check_name="number", span_text=f"{n}", message="Differs.")
+        if n % 5 == 0:
+            claim.status, claim.assignee = ClaimStatus.IN_REVIEW, holder
+            claim.lease_expires_at = timezone.now() + dt.timedelta(minutes=30)
+            claim.save()
+        if n % 7 == 0:
+            claim.status = ClaimStatus.DRAFTED
+            claim.save()
+            Verdict.objects.create(claim=claim, rating=Rating.objects.first(), author=holder)
+
+
+def queries_of(get) -> list[int]:
+    counts = []
+    for sort in SORTS:
+        for query in QUERIES:
+            with CaptureQueriesContext(connection) as captured:
+                response = get({**query, "ordering": sort})
+            assert response.status_code == 200, (sort, query)
+            counts.append(len(captured))
+    return counts
+
+
+def test_the_queue_reads_as_many_queries_for_many_claims_as_for_few(reviewer):
+    holder = UserFactory(username="holder", roles=["reviewer"])
+    client = client_for(reviewer)
+
+    def get(params):
+        return client.get(reverse("claims:queue"), params)
+
+    add_claims(6, holder=holder)
+    few = queries_of(get)
+    add_claims(60, holder=holder)
+    assert len(get({}).context["claims"]) == 50
+    assert queries_of(get) == few
+    # On SQLite, one more per searched word: how common it is decides between lookup and ordered read.
+    assert max(few) <= 11
+
+
+def test_the_claim_list_reads_as_many_queries_for_many_claims_as_for_few(reviewer):
+    holder = UserFactory(username="holder", roles=["reviewer"])
+    api = APIClient()
+    api.force_login(reviewer)
+
+    def get(params):
+        return api.get("/api/v1/claims/", params)
+
+    add_claims(6, holder=holder)
+    few = queries_of(get)
+    add_claims(60, holder=holder)
+    assert len(get({}).json()["results"]) == 50
+    assert queries_of(get) == few
+    assert max(few) <= 5
+
+
+def test_the_sidebar_counts_are_exact_up_to_the_cap_then_say_more(reviewer, monkeypatch):
+    add_claims(9, holder=reviewer)
+    assert queue_counts_capped(user=reviewer) == queue_counts(user=reviewer)
+    capped = queue_counts_capped(user=reviewer, cap=2)
+    exact = queue_counts(user=reviewer)
+    assert capped == {status: min(count, 3) for status, count in exact.items()}
+    page = client_for(reviewer).get(reverse("claims:queue"))
+    shown = {row["status"]: row["count"] for row in page.context["counts"]}
+    assert shown[ClaimStatus.NEW] == exact[ClaimStatus.NEW]
+
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    page = client_for(reviewer).get(reverse("claims:queue"))
+    shown = {row["status"]: row["count"] for row in page.context["counts"]}
+    assert exact[ClaimStatus.NEW] > 2 and shown[ClaimStatus.NEW] == "2+"
+    assert '<span class="count">2+</span>' in page.content.decode()
