@@ -97,6 +97,7 @@ class Command(BaseCommand):
                     speed = time_batches(embedder, batches[size], repeats=int(options["repeats"]))
                     if name == REFERENCE:
                         torch_speeds[size] = speed
+                    self.stderr.write(f"{name}, {threads} thread(s), batch {size}: {speed:.1f} sentences/s")
                     rows.append(
                         {
                             "backend": name,
