@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from claims.similarity.embedder import Embedder
+from claims.similarity.embedder import MAX_SEQ_LENGTH, Embedder, length_sorted_batches
 from claims.similarity.index import ExactNumpyIndex
+from claims.similarity.passages import split_sentence_spans
+from lab.matching.evaluation import load_queries, load_verified_claims
 
 
 @dataclass(frozen=True)
 class EmbedderMeasurement:
     name: str
     model_version: str
-    sentences_per_second: dict[int, float]
-    mean_cosine_to_reference: float
-    min_cosine_to_reference: float
+    threads: int
+    batch_size: int
+    sentences_per_second: float
+
+
+@dataclass(frozen=True)
+class Agreement:
+    name: str
+    reference: str
+    mean_cosine: float
+    min_cosine: float
 
 
 @dataclass(frozen=True)
@@ -29,49 +42,110 @@ class SearchMeasurement:
     p95_milliseconds: float
 
 
-def sentences_per_second(embedder: Embedder, sentences: Sequence[str], *, batch_size: int, repeats: int) -> float:
-    """Best of `repeats` timed passes over `sentences` (after one warm-up batch): other processes
-    on a shared machine only ever slow a pass down, so the best pass is the least disturbed one.
-    """
-    embedder.encode(list(sentences[: max(batch_size, 8)]), batch_size=batch_size)
+def benchmark_sentences(*, news_file: Path, claims_dir: Path, count: int) -> list[str]:
+    """Real text, distinct sentences: half news sentences (BBC articles split as passages are),
+    half claim-retrieval text (verified claims and the dev tweets), interleaved."""
+    news: list[str] = []
+    with news_file.open(encoding="utf-8") as lines:
+        for line in lines:
+            text = json.loads(line)["text"]
+            news += [text[start:end] for start, end in split_sentence_spans(text)]
+            if len(news) >= count:
+                break
+    claims = [claim.claim for claim in load_verified_claims(data_dir=claims_dir)]
+    tweets = [query.text for query in load_queries(data_dir=claims_dir, split="dev")]
+    claim_text = [text for pair in zip(claims, tweets, strict=False) for text in pair]
+    sentences: list[str] = []
+    seen: set[str] = set()
+    for pair in zip(news, claim_text, strict=False):
+        for text in pair:
+            if text.strip() and text not in seen and len(sentences) < count:
+                seen.add(text)
+                sentences.append(text)
+    return sentences
+
+
+def runner_batches(sentences: Sequence[str], *, tokenizer_file: Path, batch_size: int) -> list[list[str]]:
+    """The batches the production runner forms: tokenised with the served tokenizer, sorted by
+    length, longest first. Every backend is fed these same batches, one `encode` call each."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_SEQ_LENGTH)
+    token_ids = [encoding.ids for encoding in tokenizer.encode_batch(list(sentences))]
+    return [[sentences[row] for row in batch.rows] for batch in length_sorted_batches(token_ids, batch_size=batch_size)]
+
+
+def encode_batches(embedder: Embedder, batches: Sequence[Sequence[str]]) -> np.ndarray:
+    return np.vstack([embedder.encode(list(batch), batch_size=len(batch)) for batch in batches])
+
+
+def time_batches(embedder: Embedder, batches: Sequence[Sequence[str]], *, repeats: int = 1) -> float:
+    """Sentences per second over all `batches`, best of `repeats` passes. The first and last batch
+    (longest and shortest texts) are embedded once untimed first, so lazy initialisation and
+    allocator growth are not counted; other processes on a shared machine only ever slow a pass
+    down, so the best pass is the least disturbed one."""
+    for batch in (batches[0], batches[-1]):
+        embedder.encode(list(batch), batch_size=len(batch))
     best = float("inf")
-    for _ in range(repeats):
+    for _ in range(max(repeats, 1)):
         started = time.perf_counter()
-        embedder.encode(list(sentences), batch_size=batch_size)
+        for batch in batches:
+            embedder.encode(list(batch), batch_size=len(batch))
         best = min(best, time.perf_counter() - started)
-    return len(sentences) / best
+    return sum(len(batch) for batch in batches) / best
 
 
-def measure_embedders(
-    *,
-    embedders: Mapping[str, Embedder],
-    reference: str,
-    sentences: Sequence[str],
-    batch_sizes: Sequence[int] = (1, 32, 128),
-    repeats: int = 2,
-) -> list[EmbedderMeasurement]:
-    """Speed of each embedder per batch size, and its cosine agreement with `embedders[reference]`."""
-    reference_vectors = embedders[reference].encode(list(sentences), batch_size=32)
-    measurements = []
-    for name, embedder in embedders.items():
-        # Agreement is measured at batch 1: int8 activations are quantised per batch, so this is
-        # the variant's own error, not the noise its batch-mates add.
-        vectors = embedder.encode(list(sentences), batch_size=1)
-        cosines = np.sum(vectors * reference_vectors, axis=1)
-        speeds = {
-            batch_size: sentences_per_second(embedder, sentences, batch_size=batch_size, repeats=repeats)
-            for batch_size in batch_sizes
-        }
-        measurements.append(
-            EmbedderMeasurement(
-                name=name,
-                model_version=embedder.model_version,
-                sentences_per_second=speeds,
-                mean_cosine_to_reference=float(cosines.mean()),
-                min_cosine_to_reference=float(cosines.min()),
-            )
-        )
-    return measurements
+def agreement(name: str, vectors: np.ndarray, *, reference: str, reference_vectors: np.ndarray) -> Agreement:
+    """Cosine between matching rows of two L2-normalised matrices."""
+    cosines = np.sum(vectors * reference_vectors, axis=1)
+    return Agreement(name=name, reference=reference, mean_cosine=float(cosines.mean()), min_cosine=float(cosines.min()))
+
+
+def load_int8_onnx_weights(model: Any, *, model_file: Path) -> None:
+    """Put the weights of a dynamic-int8 ONNX encoder, dequantized, into a sentence-transformers
+    model of the same architecture (the packaged MiniLM the encoder was fine-tuned from).
+
+    A fine-tuned encoder ships only as int8 ONNX; its fp32 weights were not kept. Loading the int8
+    weights (times their scales) into the base model's architecture gives the closest reference
+    there is: the cosine of the ONNX run against it is the error of quantising activations at run
+    time, not of rounding the weights (the rounded weights are all there is).
+    """
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(model_file)).graph
+    arrays = {initializer.name: numpy_helper.to_array(initializer) for initializer in graph.initializer}
+
+    def dequantized(name: str) -> np.ndarray:
+        scale, zero_point = arrays[f"{name}_scale"], arrays[f"{name}_zero_point"]
+        weights: np.ndarray = (arrays[f"{name}_quantized"].astype(np.float32) - zero_point) * scale
+        return weights
+
+    transformer = model[0].auto_model
+    state = transformer.state_dict()
+    weights: dict[str, np.ndarray] = {}
+    for key in state:
+        if f"encoder.{key}" in arrays:  # biases and LayerNorm parameters stay fp32 in the file
+            weights[key] = arrays[f"encoder.{key}"]
+        elif f"encoder.{key}_quantized" in arrays:  # embedding tables
+            weights[key] = dequantized(f"encoder.{key}")
+    for node in graph.node:
+        if node.op_type == "MatMulInteger":
+            # "/encoder/encoder/layer.0/attention/self/query/MatMul_quant" -> "encoder.layer.0.attention.self.query"
+            module = ".".join(node.name.split("/")[2:-1])
+            weights[f"{module}.weight"] = dequantized(node.input[1].removesuffix("_quantized")).T
+    missing = [
+        key for key in state if key not in weights and not key.startswith("pooler.") and "position_ids" not in key
+    ]
+    if missing:
+        raise ValueError(f"{model_file} does not hold {missing[:5]}: not a dynamic-int8 export of this architecture.")
+    transformer.load_state_dict(
+        {key: torch.from_numpy(np.array(value, dtype=np.float32)) for key, value in weights.items()}, strict=False
+    )
+    return model
 
 
 def measure_exact_search(

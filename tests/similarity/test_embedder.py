@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 
 from claims.similarity.config import CLAIM_MATCHING_ENCODER
-from claims.similarity.embedder import DIMENSIONS, Embedder, OnnxEmbedder, load_encoder
-from claims.similarity.onnx_export import MIN_INT8_AGREEMENT
+from claims.similarity.embedder import (
+    DIMENSIONS,
+    Embedder,
+    OnnxEmbedder,
+    create_embedder,
+    length_sorted_batches,
+    load_encoder,
+)
+from claims.similarity.onnx_export import FP32_MODEL_NAME, MIN_INT8_AGREEMENT
 
 
 def test_the_fast_embedder_agrees_with_the_reference_model(onnx_embedder, torch_embedder, real_sentences):
@@ -96,3 +103,51 @@ def test_it_reuses_an_exported_model_instead_of_exporting_again(onnx_embedder):
     assert reloaded.model_file == onnx_embedder.model_file
     assert reloaded.model_version == onnx_embedder.model_version
     assert not list(folder.glob("*.partial"))
+
+
+def test_batches_are_sorted_longest_first_and_padded_only_to_their_own_longest():
+    token_ids = [[101, 7, 102], [101, 1, 2, 3, 4, 5, 102], [101, 102], [101, 9, 9, 9, 102], [101, 8, 8, 102]]
+
+    batches = list(length_sorted_batches(token_ids, batch_size=2))
+
+    assert [batch.rows.tolist() for batch in batches] == [[1, 3], [4, 0], [2]]
+    assert [batch.input_ids.shape for batch in batches] == [(2, 7), (2, 4), (1, 2)]
+    for batch in batches:
+        for position, row in enumerate(batch.rows):
+            length = len(token_ids[row])
+            assert batch.input_ids[position, :length].tolist() == token_ids[row]
+            assert batch.attention_mask[position].tolist() == [1] * length + [0] * (batch.input_ids.shape[1] - length)
+            assert not batch.input_ids[position, length:].any()
+
+
+def test_a_batched_runner_returns_vectors_in_input_order_whatever_order_it_runs_them_in(onnx_embedder, real_sentences):
+    # The fp32 file of the same export: the runner batches it (int8 files run one text per run).
+    fp32 = OnnxEmbedder(
+        model_file=onnx_embedder.model_file.with_name(FP32_MODEL_NAME),
+        tokenizer_file=onnx_embedder.tokenizer_file,
+        model_version="fp32",
+        threads=1,
+    )
+    texts = ["Short.", real_sentences[0] * 3, real_sentences[5], "Two words.", real_sentences[1] * 2]
+
+    batched = fp32.encode(texts, batch_size=2)
+    alone = np.vstack([fp32.encode([text]) for text in texts])
+
+    assert not fp32.quantized
+    np.testing.assert_allclose(batched, alone, atol=1e-5)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_onnx_session_runs_on_the_threads_it_is_given(onnx_embedder, threads):
+    served = create_embedder(backend="onnx", threads=threads)
+    packaged = OnnxEmbedder(
+        model_file=onnx_embedder.model_file,
+        tokenizer_file=onnx_embedder.tokenizer_file,
+        model_version=onnx_embedder.model_version,
+        threads=threads,
+    )
+
+    for embedder in (served, packaged):
+        assert embedder.threads == threads
+        assert embedder.session.get_session_options().intra_op_num_threads == threads
+        assert embedder.session.get_session_options().inter_op_num_threads == 1
