@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.db import connection
@@ -95,23 +95,24 @@ class _StoredRanking:
     ) -> None:
         self.store, self.corpus, self.terms, self.frequencies, self.scorer = store, corpus, terms, frequencies, scorer
 
-    def candidate_terms(self, budget: int) -> tuple[list[str], bool]:
-        """The rarest terms whose rows fit in `budget`, and whether they are all the query's terms."""
+    def candidate_terms(self, budget: int) -> tuple[list[str], int]:
+        """The rarest terms whose rows fit in `budget` (at least one term), and their summed rows."""
         present = sorted((frequency, term) for term, frequency in self.frequencies.items() if frequency > 0)
-        chosen, total = [], 0
+        chosen: list[str] = []
+        total = 0
         for frequency, term in present:
             if chosen and total + frequency > budget:
                 break
             chosen.append(term)
             total += frequency
-        return chosen, len(chosen) == len(present)
+        return chosen, total
 
     def top(self, k: int) -> list[tuple[Hashable, float]]:
         budget = max(int(settings.SIMILARITY_LEXICAL_CANDIDATES), k)
-        terms, _ = self.candidate_terms(budget)
+        terms, rows_holding = self.candidate_terms(budget)
         if not terms:
             return []
-        rows = self.store.rows_matching(self.corpus, terms, limit=budget)
+        rows = self.store.rows_matching(self.corpus, terms, limit=budget, ordered=rows_holding > budget)
         scores = self.scorer.score_all(rows)
         ranked = sorted((row_id for row_id, score in scores.items() if score > 0), key=lambda i: (-scores[i], i))
         return [(row_id, scores[row_id]) for row_id in ranked[:k]]
@@ -119,7 +120,7 @@ class _StoredRanking:
     def scores_of(self, ids: Sequence[Hashable]) -> dict[Hashable, float]:
         if not ids:
             return {}
-        return self.scorer.score_all(self.store.rows_with_ids(self.corpus, [int(str(i)) for i in ids]))
+        return self.scorer.score_all(self.store.rows_with_ids(self.corpus, [cast(int, row_id) for row_id in ids]))
 
 
 class _DatabaseLexicalStore:
@@ -175,7 +176,8 @@ class _DatabaseLexicalStore:
     def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
         raise NotImplementedError
 
-    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int) -> list[tuple[int, str]]:
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
+        """Up to `limit` rows holding any of `terms`; `ordered`: more hold them, so take the backend's best."""
         raise NotImplementedError
 
 
@@ -205,12 +207,13 @@ class Fts5LexicalStore(_DatabaseLexicalStore):
                 frequencies[term] = int(cursor.fetchone()[0])
             return frequencies
 
-    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int) -> list[tuple[int, str]]:
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
         restriction, params = self._restriction(corpus, "rowid")
+        order = f" ORDER BY bm25({corpus.table}_fts)" if ordered else ""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT c.id, c.lexical_terms FROM (SELECT rowid FROM {corpus.table}_fts "  # noqa: S608
-                f"WHERE {corpus.table}_fts MATCH %s{restriction} ORDER BY bm25({corpus.table}_fts) LIMIT %s) f "
+                f"WHERE {corpus.table}_fts MATCH %s{restriction}{order} LIMIT %s) f "
                 f"JOIN {corpus.table} c ON c.id = f.rowid",
                 [self._match(terms), *params, limit],
             )
@@ -233,15 +236,17 @@ class PostgresLexicalStore(_DatabaseLexicalStore):
             )
             return {term: int(count) for term, count in cursor.fetchall()}
 
-    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int) -> list[tuple[int, str]]:
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
         restriction, params = self._restriction(corpus, "id")
         query = " | ".join(terms)
+        order, order_params = "", []
+        if ordered:
+            order, order_params = f" ORDER BY ts_rank({self.VECTOR}, to_tsquery('simple'::regconfig, %s)) DESC", [query]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, lexical_terms FROM {corpus.table} "  # noqa: S608
-                f"WHERE {self.VECTOR} @@ to_tsquery('simple'::regconfig, %s){restriction} "
-                f"ORDER BY ts_rank({self.VECTOR}, to_tsquery('simple'::regconfig, %s)) DESC LIMIT %s",
-                [query, *params, query, limit],
+                f"WHERE {self.VECTOR} @@ to_tsquery('simple'::regconfig, %s){restriction}{order} LIMIT %s",
+                [query, *params, *order_params, limit],
             )
             return list(cursor.fetchall())
 
