@@ -84,7 +84,7 @@ class KeepTrigramExtension(TrigramExtension):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0015_claim_appearances")]
+    dependencies = [("claims", "0016_lexical_terms_in_database")]
     operations = [
         KeepTrigramExtension(),
         migrations.RunPython(create_search_indexes, drop_search_indexes),
