@@ -18,7 +18,8 @@ SENTENCES = [
     "The deficit tripled under the last administration.",
 ]
 # What the shipped int8 model scores these (and SENTENCES); a changed model file, tokenizer or
-# runtime shows here first. The tolerance allows for int8 kernels of other processors.
+# runtime shows here first. The tolerance allows for int8 kernels of other processors: pinned on an
+# AVX-512 VNNI machine, an AVX2-only one scores the two borderline sentences 0.06 and 0.03 higher.
 BORDERLINE = [
     "Our opponent has no plan for the economy.",
     "Many people are saying the election was rigged.",
@@ -34,7 +35,11 @@ def int8_scorer() -> OnnxScorer:
 
 
 def test_it_scores_the_reference_sentences_as_pinned(int8_scorer: OnnxScorer) -> None:
-    np.testing.assert_allclose(int8_scorer.score(SENTENCES + BORDERLINE), PINNED_SCORES, atol=0.01)
+    scores = int8_scorer.score(SENTENCES + BORDERLINE)
+    np.testing.assert_allclose(scores, PINNED_SCORES, atol=0.08)
+    # Whatever the processor, every sentence lands on the side of the threshold it was pinned on.
+    pinned_sides = [score >= int8_scorer.threshold for score in PINNED_SCORES]
+    assert [bool(score >= int8_scorer.threshold) for score in scores] == pinned_sides
 
 
 def test_it_scores_sentences_between_zero_and_one(int8_scorer: OnnxScorer) -> None:
