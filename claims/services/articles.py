@@ -36,6 +36,8 @@ from .webhooks import article_event_data, webhook_event_emit
 
 logger = logging.getLogger(__name__)
 
+# New claims per embedding and suggestion job.
+SUGGESTION_BATCH = 200
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
 
@@ -376,9 +378,12 @@ def _store_claims(*, article: Article, groupings: list[Grouping], findings: dict
     claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
     # Told once the claims exist, with the same commit.
     webhook_event_emit(event_type="article.ingested", data=article_event_data(article=article, claim_ids=claim_ids))
-    if claim_ids:
-        # Embedding and suggestions; the sweep job re-queues claims whose job was lost.
-        job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")
+    # Embedding and suggestions; the sweep job re-queues claims whose job was lost. A long article
+    # queues thousands of claims: in batches, a job stays well inside the time limit, and both
+    # workers take them.
+    for first in range(0, len(claim_ids), SUGGESTION_BATCH):
+        batch = claim_ids[first : first + SUGGESTION_BATCH]
+        job_queue_after_commit("claims_process_new_task", batch, waiting=f"{len(batch)} claims")
 
 
 def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:
