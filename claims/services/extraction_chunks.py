@@ -2,8 +2,8 @@
 
 Every sentence of an article costs two model runs (check-worthiness, then the claim encoder for the
 check-worthy ones) and a named-entity pass: a 1 MiB digest of some 9,000 sentences is minutes of
-one core, longer than a job may run. With a broker, an article over LONG_ARTICLE_CHARS is cut at
-paragraph breaks into chunks of about CHUNK_CHARS; one job per chunk scores, annotates and embeds
+one core, longer than a job may run. With a broker, an article over EXTRACTION_LONG_ARTICLE_CHARS is cut at
+paragraph breaks into chunks of about EXTRACTION_CHUNK_CHARS; one job per chunk scores, annotates and embeds
 its sentences and leaves them in Redis, and the job that finishes the last chunk groups repeats,
 runs the checks and stores the claims, as a short article's job does. The article's progress is
 the share of chunks done.
@@ -30,8 +30,6 @@ from ..similarity.text import clean_query
 
 logger = logging.getLogger(__name__)
 
-LONG_ARTICLE_CHARS = 150_000
-CHUNK_CHARS = 60_000
 # Results wait this long for the last chunk; a lost job leaves the article extracting, and the
 # sweep starts a new attempt (with keys of its own) after EXTRACTION_STALE_SECONDS.
 RESULT_SECONDS = 3600
@@ -40,12 +38,18 @@ RESULT_SECONDS = 3600
 def is_long(body: str) -> bool:
     """Whether the article is extracted in chunks: only with a broker, whose workers can share them
     (in-process jobs run one after another anyway)."""
-    return bool(settings.REDIS_URL) and not settings.CELERY_TASK_ALWAYS_EAGER and len(body) > LONG_ARTICLE_CHARS
+    return (
+        bool(settings.REDIS_URL)
+        and not settings.CELERY_TASK_ALWAYS_EAGER
+        and len(body) > settings.EXTRACTION_LONG_ARTICLE_CHARS
+    )
 
 
-def chunk_bounds(body: str, *, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+def chunk_bounds(body: str, *, size: int | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets that cover ``body``, each chunk ending at a paragraph break after at least
-    half of ``size`` (or at a line break, or at ``size`` when the text has neither)."""
+    half of ``size`` (EXTRACTION_CHUNK_CHARS by default; or at a line break, or at ``size`` when the
+    text has neither)."""
+    size = size or settings.EXTRACTION_CHUNK_CHARS
     bounds: list[tuple[int, int]] = []
     start = 0
     while start < len(body):
