@@ -8,7 +8,7 @@ to run unless ``--i-mean-it`` is given (point both at a throwaway: ``wb_<name>``
 The defaults are a desk's day: 500 articles, the quote planted in 50, three digests of over 1 MiB,
 five reviewers. ``--articles 80 --planted 12 --large 1`` is a quicker look.
 
-The workers run at a lower CPU priority (``--worker-nice``, as docs/deploy recommends): extraction
+The workers run at a lower CPU priority (``--worker-nice``, as the README recommends): extraction
 is batch work, and on a small machine it would otherwise take the cores from the web process
 answering reviewers and ingest clients."""
 
