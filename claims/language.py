@@ -26,6 +26,9 @@ DESK_LANGUAGES = (
 SHORT_TEXT_WORDS = 4
 MIN_SHORT_CONFIDENCE = 0.6
 MIN_CONFIDENCE = 0.3
+# The detector reads this many letters of a text; they are looked for in its first PREFIX_CHARS.
+DETECTED_LETTERS = 5000
+PREFIX_CHARS = 4 * DETECTED_LETTERS
 # Only letters say anything about a language: URLs, handles, numbers and punctuation are dropped first.
 NOISE_RE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[\d\W_]+", re.UNICODE)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -63,15 +66,27 @@ def _get_identifier():  # type: ignore[no-untyped-def]
     return _identifier
 
 
+def _letters(text: str) -> str:
+    """The text without noise, as far as the detector reads it. A long text is cleaned from its start
+    only, cut at a space so no word or address is split: cleaning the whole of a 1 MiB article takes
+    a fifth of a second, for letters the detector never reads."""
+    if len(text) > PREFIX_CHARS:
+        cut = text.rfind(" ", 0, PREFIX_CHARS)
+        letters = NOISE_RE.sub(" ", text[: cut if cut > 0 else PREFIX_CHARS]).strip()
+        if len(letters) > DETECTED_LETTERS:
+            return letters
+    return NOISE_RE.sub(" ", text).strip()
+
+
 def detect_language(text: str) -> Detection:
     """The language of ``text`` (ISO 639-1), or "und" when there is too little to tell.
 
     A text mixing languages gets the one most of its words are in."""
-    letters = NOISE_RE.sub(" ", text or "").strip()
+    letters = _letters(text or "")
     words = WORD_RE.findall(letters)
     if not words:
         return Detection(UNDETERMINED, 0.0)
-    ranked = _get_identifier().rank(letters[:5000])
+    ranked = _get_identifier().rank(letters[:DETECTED_LETTERS])
     languages = [str(language) for language, _ in ranked]
     scores = np.array([float(score) for _, score in ranked])
     if languages[0] in CYRILLIC_NEIGHBOURS and "ru" in languages and not set(letters) & NOT_RUSSIAN_LETTERS:

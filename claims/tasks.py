@@ -34,6 +34,20 @@ def article_extract_task(article_id: int) -> str:
         return "gone"
 
 
+@shared_task(**RETRY)
+def article_extract_chunk_task(article_id: int, attempt: int, index: int) -> str:
+    """Extract one chunk of a long article; the job that finishes the last one stores its claims."""
+    from .models import Article
+    from .services import articles as article_services
+
+    try:
+        return article_services.article_extract_chunk(
+            article_id=article_id, attempt=attempt, index=index
+        ).extraction_status
+    except Article.DoesNotExist:
+        return "gone"
+
+
 @shared_task
 def leases_release_expired_task() -> int:
     return review_services.leases_release_expired()

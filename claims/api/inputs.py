@@ -10,8 +10,10 @@ from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from ..choices import ClaimStatus, ClaimType, SourceKind, Stance
+from ..extraction.text import SURROGATE_RE
 from ..services.bulk import MAX_BULK_CLAIMS, BulkAction
 
 # Ids travel as 64-bit integers in every supported database; larger numbers cannot name a row.
@@ -32,9 +34,26 @@ CLAIM_ORDERINGS = (
 )
 
 
+class _FastSurrogateValidator(ProhibitSurrogateCharactersValidator):
+    """DRF's check, with the scan done by the regex engine: DRF walks the text character by character
+    in Python, a third of a second for an article at the ingest limit, inside the request."""
+
+    def __call__(self, value: Any) -> None:
+        found = SURROGATE_RE.search(str(value))
+        if found is not None:
+            raise serializers.ValidationError(self.message.format(code_point=ord(found.group())), code=self.code)
+
+
 class StringField(serializers.CharField):
     """Text that must arrive as a JSON string: DRF's CharField would turn 12345 or 1.5e300 into
     text, and a client sending a number where text belongs has a bug it should hear about."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [
+            _FastSurrogateValidator() if isinstance(validator, ProhibitSurrogateCharactersValidator) else validator
+            for validator in self.validators
+        ]
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):

@@ -52,11 +52,14 @@ def _window_start() -> dt.datetime:
     return timezone.now() - dt.timedelta(days=settings.APPEARANCE_WINDOW_DAYS)
 
 
-def appearances_group(*, candidates: list[CandidateClaim]) -> list[Grouping]:
+def appearances_group(
+    *, candidates: list[CandidateClaim], vectors: dict[int, np.ndarray] | None = None
+) -> list[Grouping]:
     """Decide, for each candidate, whether it repeats a claim seen within APPEARANCE_WINDOW_DAYS or an
     earlier sentence of the same article: word for word (after normalising quotation marks, case and
     whitespace), or, for check-worthy sentences, with a cosine of at least APPEARANCE_SIMILARITY.
-    Reads only; embeds the check-worthy sentences that stay new (their vectors are stored with them)."""
+    Reads only; embeds the check-worthy sentences that stay new (their vectors are stored with them),
+    unless ``vectors`` (by candidate index) already has them."""
     groupings = [Grouping(candidate=candidate, key=claim_key(candidate.text)) for candidate in candidates]
     since = _window_start()
     keys = sorted({grouping.key for grouping in groupings})
@@ -78,7 +81,7 @@ def appearances_group(*, candidates: list[CandidateClaim]) -> list[Grouping]:
             grouping.earlier, grouping.match = first_of_key[grouping.key], "exact"
         else:
             first_of_key[grouping.key] = index
-    _group_similar(groupings, since=since)
+    _group_similar(groupings, since=since, vectors=vectors)
     return groupings
 
 
@@ -118,16 +121,30 @@ def appearances_lock_and_recheck(groupings: list[Grouping]) -> None:
             grouping.claim_id, grouping.earlier = groupings[grouping.earlier].claim_id, None
 
 
-def _group_similar(groupings: list[Grouping], *, since: dt.datetime) -> None:
+# Rows of the article's sentences compared with the queue's claims at a time: a 1 MiB article has
+# thousands of check-worthy sentences, and all of them against a fortnight's claims at once would
+# take gigabytes.
+_SCORE_ROWS = 256
+
+
+def _group_similar(
+    groupings: list[Grouping], *, since: dt.datetime, vectors: dict[int, np.ndarray] | None = None
+) -> None:
     """Near-duplicates of check-worthy sentences, by the claim encoder: against the queue's recent
-    claims (which carry vectors of the same model), then against the article's earlier sentences."""
+    claims (which carry vectors of the same model), then against the article's earlier sentences.
+    ``vectors``: encodings already made (by candidate index), of clean_query(text) as here."""
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new and grouping.candidate.is_checkworthy]
     if not new:
         return
     embedder = get_embedder()
-    vectors = embedder.encode([clean_query(groupings[index].candidate.text) for index in new])
-    for index, vector in zip(new, vectors, strict=True):
-        groupings[index].vector = vector
+    given = vectors or {}
+    missing = [index for index in new if index not in given]
+    encoded = dict(
+        zip(missing, embedder.encode([clean_query(groupings[index].candidate.text) for index in missing]), strict=True)
+    )
+    for index in new:
+        groupings[index].vector = given[index] if index in given else encoded[index]
+    vectors_new = np.vstack([_vector(groupings[index]) for index in new]).astype(np.float32, copy=False)
     threshold = settings.APPEARANCE_SIMILARITY
     pool = list(
         Claim.objects.filter(created_at__gte=since, merged_into__isnull=True, embedding_model=embedder.model_version)
@@ -137,25 +154,30 @@ def _group_similar(groupings: list[Grouping], *, since: dt.datetime) -> None:
     )
     if pool:
         matrix = np.vstack([np.asarray(vector, dtype=np.float32) for _, vector in pool])
-        scores = vectors @ matrix.T
-        best = scores.argmax(axis=1)
-        for row, index in enumerate(new):
-            value = float(scores[row, best[row]])
-            if value >= threshold:
-                grouping = groupings[index]
-                grouping.claim_id, grouping.match, grouping.similarity = pool[best[row]][0], "similar", value
+        for first in range(0, len(new), _SCORE_ROWS):
+            scores = vectors_new[first : first + _SCORE_ROWS] @ matrix.T
+            best = scores.argmax(axis=1)
+            for row, index in enumerate(new[first : first + _SCORE_ROWS]):
+                value = float(scores[row, best[row]])
+                if value >= threshold:
+                    grouping = groupings[index]
+                    grouping.claim_id, grouping.match, grouping.similarity = pool[best[row]][0], "similar", value
+    # The sentences kept so far, as rows of one matrix filled in place: stacking them again for every
+    # sentence made this quadratic in the article's length (minutes for a 1 MiB article).
     kept: list[int] = []
-    for index in new:
+    kept_matrix = np.empty((len(new), vectors_new.shape[1]), dtype=np.float32)
+    for row, index in enumerate(new):
         grouping = groupings[index]
         if grouping.claim_id is not None:
             continue
         if kept:
-            earlier = np.vstack([_vector(groupings[i]) for i in kept]) @ _vector(grouping)
+            earlier = kept_matrix[: len(kept)] @ vectors_new[row]
             best_earlier = int(earlier.argmax())
             if float(earlier[best_earlier]) >= threshold:
                 grouping.earlier, grouping.match = kept[best_earlier], "similar"
                 grouping.similarity = float(earlier[best_earlier])
                 continue
+        kept_matrix[len(kept)] = vectors_new[row]
         kept.append(index)
 
 

@@ -2,35 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from ..checks import CheckFinding
 from ..choices import EXTRACTION_UNFINISHED, ClaimStatus, ExtractionStatus
 from ..errors import ArticleStateError, DocumentTooLargeError, InvalidInputError, NotFoundError
 from ..extraction import errors as extraction_errors
 from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
-from ..extraction.pipeline import FINDING_PRIORITY_BOOST, extract_claims
+from ..extraction.pipeline import FINDING_PRIORITY_BOOST, CandidateClaim, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
 from ..language import detect_language
 from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Article, Claim, url_digest
 from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
+from . import extraction_chunks as chunks
 from .appearances import Grouping, appearances_group, appearances_lock_and_recheck, appearances_record
-from .findings import findings_run_for_claim
+from .findings import check_sentences, findings_store_for_new_claims
 from .jobs import job_queue_after_commit
 from .webhooks import article_event_data, webhook_event_emit
 
 logger = logging.getLogger(__name__)
 
+# New claims per embedding and suggestion job.
+SUGGESTION_BATCH = 200
 MAX_METADATA_CHARS = {"title": 500, "outlet": 200, "author": 300, "language": 16}
 
 
@@ -190,12 +197,13 @@ class _ProgressWriter:
 
     PROGRESS_STEP = 5
 
-    def __init__(self, article_id: int) -> None:
+    def __init__(self, article_id: int, *, share: float = 1.0) -> None:
         self.article_id = article_id
+        self.share = share
         self.written = 0
 
     def __call__(self, share: float) -> None:
-        percent = min(99, int(share * 100))
+        percent = min(99, int(share * self.share * 100))
         if percent - self.written >= self.PROGRESS_STEP:
             self.written = percent
             Article.objects.filter(pk=self.article_id, extraction_status=ExtractionStatus.EXTRACTING).update(
@@ -220,6 +228,7 @@ def article_extract(*, article_id: int) -> Article:
     The slow part runs outside any transaction; the claims are then written in one, under a lock on
     the article that is re-checked first, so two jobs for the same article never both write claims.
     A failure is recorded on the article with its reason (a reviewer can retry it) and re-raised.
+    A long article (extraction_chunks) is handed to one job per chunk, and returned still extracting.
     """
     Article.objects.filter(pk=article_id, extraction_status__in=EXTRACTION_UNFINISHED).update(
         extraction_status=ExtractionStatus.EXTRACTING,
@@ -231,39 +240,118 @@ def article_extract(*, article_id: int) -> Article:
     article = Article.objects.get(pk=article_id)
     if article.extraction_status != ExtractionStatus.EXTRACTING:
         return article
-    published = article.published_at.date() if article.published_at else None
-    try:
+    if chunks.is_long(article.body):
+        count = len(chunks.chunk_bounds(article.body))
+        for index in range(count):
+            job_queue_after_commit(
+                "article_extract_chunk_task",
+                article.pk,
+                article.extraction_attempts,
+                index,
+                waiting=f"chunk {index + 1} of {count} of article {article.pk}",
+            )
+        return article
+    with _failure_recorded(article_id):
         candidates = extract_claims(
             text=article.body,
-            published_at=published,
+            published_at=_published_day(article),
             language=article.language,
-            progress=_ProgressWriter(article.pk),
+            progress=_ProgressWriter(article.pk, share=CANDIDATES_SHARE),
         )
-        # Repeats are looked for before the lock (the encoder is slow), and word-for-word ones again
-        # under it, so two articles carrying the same new quote at once still make one claim.
-        groupings = appearances_group(candidates=candidates)
-        with transaction.atomic():
-            article = Article.objects.select_for_update().get(pk=article_id)
-            if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
-                return article
-            appearances_lock_and_recheck(groupings)
-            _store_claims(article=article, groupings=groupings)
-            article.extraction_status = ExtractionStatus.DONE
-            article.extraction_progress = 100
-            article.extraction_error = ""
-            article.save(update_fields=["extraction_status", "extraction_progress", "extraction_error", "updated_at"])
+        return _claims_store(article=article, candidates=candidates)
+
+
+def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Article:
+    """Extract one chunk of a long article (for its extraction attempt ``attempt``); the job that
+    finishes the last chunk stores the article's claims. A job of an earlier attempt, or for an
+    article no longer extracting, does nothing."""
+    article = Article.objects.get(pk=article_id)
+    if article.extraction_status != ExtractionStatus.EXTRACTING or article.extraction_attempts != attempt:
+        return article
+    bounds = chunks.chunk_bounds(article.body)
+    with _failure_recorded(article_id):
+        start, end = bounds[index]
+        candidates, vectors = chunks.chunk_extract(
+            body=article.body, start=start, end=end, published_at=_published_day(article), language=article.language
+        )
+        done = chunks.chunk_save(
+            article_id=article_id,
+            attempt=attempt,
+            index=index,
+            chunks=len(bounds),
+            candidates=candidates,
+            vectors=vectors,
+        )
+        percent = int(100 * CANDIDATES_SHARE * done / len(bounds))
+        # Chunks finish in any order: the bar only moves forward.
+        Article.objects.filter(
+            pk=article_id, extraction_status=ExtractionStatus.EXTRACTING, extraction_progress__lt=percent
+        ).update(extraction_progress=percent)
+        if done < len(bounds):
+            return article
+        candidates, vectors = chunks.chunks_load(article_id=article_id, attempt=attempt, chunks=len(bounds))
+        article = _claims_store(article=article, candidates=candidates, vectors=vectors)
+    chunks.chunks_forget(article_id=article_id, attempt=attempt)
+    return article
+
+
+# Share of the progress bar for finding the candidate sentences; grouping repeats, the checks and
+# storing the claims take the rest.
+CANDIDATES_SHARE = 0.85
+
+
+@contextlib.contextmanager
+def _failure_recorded(article_id: int) -> Iterator[None]:
+    try:
+        yield
     except Exception as error:
         logger.exception("Extraction of article %s failed", article_id)
         Article.objects.filter(pk=article_id).exclude(extraction_status=ExtractionStatus.DONE).update(
             extraction_status=ExtractionStatus.FAILED, extraction_error=_failure_reason(error)
         )
         raise
+
+
+def _published_day(article: Article) -> dt.date | None:
+    return article.published_at.date() if article.published_at else None
+
+
+def _claims_store(
+    *, article: Article, candidates: list[CandidateClaim], vectors: dict[int, np.ndarray] | None = None
+) -> Article:
+    """Group the candidates with the claims already at the desk, run the checks, and store the claims."""
+    # Repeats are looked for before the lock (the encoder is slow), and word-for-word ones again
+    # under it, so two articles carrying the same new quote at once still make one claim.
+    groupings = appearances_group(candidates=candidates, vectors=vectors)
+    Article.objects.filter(
+        pk=article.pk, extraction_status=ExtractionStatus.EXTRACTING, extraction_progress__lt=90
+    ).update(extraction_progress=90)
+    # The checks are pure: run here, before the lock that serialises storing claims across
+    # workers, they hold no other article's extraction up.
+    new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
+    checked = check_sentences(
+        body=article.body,
+        sentences=[(groupings[index].candidate.text, groupings[index].candidate.start) for index in new],
+        published_at=_published_day(article),
+    )
+    findings = dict(zip(new, checked, strict=True))
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
+            return article
+        appearances_lock_and_recheck(groupings)
+        _store_claims(article=article, groupings=groupings, findings=findings)
+        article.extraction_status = ExtractionStatus.DONE
+        article.extraction_progress = 100
+        article.extraction_error = ""
+        article.save(update_fields=["extraction_status", "extraction_progress", "extraction_error", "updated_at"])
     return article
 
 
-def _store_claims(*, article: Article, groupings: list[Grouping]) -> None:
-    """Write an article's new claims with their findings and every sentence's appearance, and queue
-    the follow-up jobs. Call inside a transaction."""
+def _store_claims(*, article: Article, groupings: list[Grouping], findings: dict[int, list[CheckFinding]]) -> None:
+    """Write an article's new claims with their findings (``findings``: the checks' results for each
+    new sentence, by index) and every sentence's appearance, and queue the follow-up jobs. Call
+    inside a transaction."""
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
     model_version = get_embedder().model_version if any(groupings[i].vector is not None for i in new) else ""
     claims = bulk_create_with_history(
@@ -277,9 +365,10 @@ def _store_claims(*, article: Article, groupings: list[Grouping]) -> None:
     )
     if seen_again:
         job_queue_after_commit("claims_reprioritise_task", seen_again, waiting=f"{len(seen_again)} repeated claims")
-    # The checks are pure and take well under a millisecond a sentence: running them here
-    # means findings exist with the claims, whether or not a worker or the broker is up.
-    flagged = [claim.pk for claim in claims if findings_run_for_claim(claim_id=claim.pk)]
+    # Stored with the claims, so findings exist whether or not a worker or the broker is up.
+    flagged = findings_store_for_new_claims(
+        results=[(claim, findings.get(index, [])) for index, claim in zip(new, claims, strict=True)]
+    )
     # A machine-detected error is the cheapest check a reviewer can make and the likeliest
     # to be wrong: it goes to the top of the queue, and into it if it was below the threshold.
     Claim.objects.filter(pk__in=flagged).update(priority=F("priority") + FINDING_PRIORITY_BOOST, status=ClaimStatus.NEW)
@@ -289,9 +378,12 @@ def _store_claims(*, article: Article, groupings: list[Grouping]) -> None:
     claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
     # Told once the claims exist, with the same commit.
     webhook_event_emit(event_type="article.ingested", data=article_event_data(article=article, claim_ids=claim_ids))
-    if claim_ids:
-        # Embedding and suggestions; the sweep job re-queues claims whose job was lost.
-        job_queue_after_commit("claims_process_new_task", claim_ids, waiting=f"{len(claim_ids)} claims")
+    # Embedding and suggestions; the sweep job re-queues claims whose job was lost. A long article
+    # queues thousands of claims: in batches, a job stays well inside the time limit, and both
+    # workers take them.
+    for first in range(0, len(claim_ids), SUGGESTION_BATCH):
+        batch = claim_ids[first : first + SUGGESTION_BATCH]
+        job_queue_after_commit("claims_process_new_task", batch, waiting=f"{len(batch)} claims")
 
 
 def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:

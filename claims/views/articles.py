@@ -3,6 +3,8 @@ its sentences with their scores, see which joined the queue, and promote any tha
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from .. import selectors
 from ..choices import EXTRACTION_UNFINISHED, ClaimStatus
 from ..errors import InvalidInputError
 from ..forms import ArticleIngestForm
-from ..models import Article
+from ..models import Appearance, Article
 from ..roles import require_reviewer
 from ..rules import CLAIM_TRANSITIONS, ClaimAction
 from ..services.articles import article_extraction_retry, article_ingest
@@ -53,12 +55,21 @@ def article_add(request: HttpRequest) -> HttpResponse:
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = selectors.article_get_for_user(user=request.user, article_id=article_id)
     claims = list(article.claims.order_by("start", "id"))
+    # A sentence the article repeats (a quote in the lead and again further down) is one claim with
+    # several appearances here; one that repeats a claim already at the desk is that claim's.
+    appearances = list(Appearance.objects.filter(article=article).select_related("claim").order_by("start", "id"))
+    said_here = Counter(appearance.claim_id for appearance in appearances)
+    for claim in claims:
+        claim.said_here = said_here.get(claim.pk, 1)  # type: ignore[attr-defined]
+    repeats = [appearance for appearance in appearances if appearance.claim.article_id != article.pk]
     return render(
         request,
         "claims/article.html",
         {
             "article": article,
             "claims": claims,
+            "sentence_count": len(appearances) or len(claims),
+            "repeats": repeats,
             "queued": sum(claim.status != ClaimStatus.CANDIDATE for claim in claims),
             "not_read_by_model": [claim for claim in claims if claim.checkworthiness_method != "model"],
             "promotable": CLAIM_TRANSITIONS[ClaimAction.PROMOTE].allowed_from,

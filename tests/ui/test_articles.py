@@ -36,10 +36,12 @@ def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(
     ]
     waiting = response.content.decode()
     assert 'http-equiv="refresh"' in waiting and "<progress" in waiting and not article.claims.exists()
+    # A boosted navigation never reads the <meta> refresh: the progress box polls the page itself.
+    assert 'hx-trigger="every 2s"' in waiting
     for job in jobs:
         job()
     page = client.get(reverse("claims:article", args=[article.pk])).content.decode()
-    assert 'http-equiv="refresh"' not in page
+    assert 'http-equiv="refresh"' not in page and 'hx-trigger="every' not in page
     assert "Zelensky offers talks" in page and "23 sentences" in page
     assert escape("Former U.S. President Donald Trump") in page
 

@@ -456,3 +456,48 @@ def test_a_paste_too_large_to_send_is_stopped_in_the_page_with_the_text_kept(des
     assert page.get_by_label("Body").input_value() == huge
     expect(page.get_by_label("Title")).to_have_value("A very long article")
     shoot(page, "article-too-large", full_page=False)
+
+
+WIRE_QUOTE = (
+    "“We will cut the national debt by 40 percent before 2030,” the finance minister, Jane Doe, told parliament."
+)
+
+
+def test_a_reviewer_watches_a_long_article_being_extracted_and_finds_its_repeated_quote_as_one_claim(
+    desk, reviewer, jobs_in_process, settings
+):
+    # The extraction runs in a thread after the request, as without a broker: the page answers at once.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.JOBS_EAGER_IN_THREAD = True
+    copies = [SEED_TEXT.replace("Ukraine", f"Ukraine (part {part})") for part in range(12)]
+    for part in (1, 5, 10):
+        copies[part] = f"{copies[part]}\n\n{WIRE_QUOTE}"
+    body = "\n\n".join(copies)
+    page = desk.sign_in(reviewer)
+    page.get_by_role("link", name="Add article").click()
+    page.get_by_label("Body").fill(body)
+    page.get_by_label("Title").fill("A day of talks, in full")
+    page.get_by_role("button", name="Add article").click()
+
+    status = page.locator(".extraction[role=status]")
+    expect(status).to_contain_text("This page refreshes itself")
+    expect(status.locator("progress")).to_be_visible()
+    shoot(page, "long-article-progress-desk", full_page=False)
+    article = Article.objects.get()
+    phone = desk.sign_in(reviewer, viewport=(390, 844))
+    phone.goto(f"/articles/{article.pk}/")
+    expect(phone.locator(".extraction[role=status]")).to_be_visible()
+    shoot(phone, "long-article-progress-phone", full_page=False)
+    # A page in the background has its timers held back, the refresh's among them: back to the desk.
+    phone.close()
+    page.bring_to_front()
+
+    # Without a reload from the reviewer, the page comes back with the claims.
+    expect(page.locator(".summary")).to_contain_text("sentences", timeout=600_000)
+    expect(page.locator(".extraction")).to_have_count(0)
+    quote_rows = page.locator("table.claims tbody tr", has_text="national debt by 40 percent")
+    expect(quote_rows).to_have_count(1)
+    expect(quote_rows).to_contain_text("Said 3 times in this article: one claim, 3 appearances")
+    (claim,) = Claim.objects.filter(text__contains="national debt by 40 percent")
+    assert claim.appearances.count() == 3
+    shoot(page, "long-article-done")

@@ -236,6 +236,10 @@ APPEARANCE_WINDOW_DAYS = int(os.environ.get("APPEARANCE_WINDOW_DAYS", "14"))
 APPEARANCE_SIMILARITY = float(os.environ.get("APPEARANCE_SIMILARITY", "0.93"))
 # An extraction still waiting or running after this long is taken to be lost, and may be retried.
 EXTRACTION_STALE_SECONDS = int(os.environ.get("EXTRACTION_STALE_SECONDS", "900"))
+# With a broker, an article longer than this is extracted in chunks of about EXTRACTION_CHUNK_CHARS
+# (cut at paragraph breaks), one job each, so every worker takes a share (claims.services.extraction_chunks).
+EXTRACTION_LONG_ARTICLE_CHARS = int(os.environ.get("EXTRACTION_LONG_ARTICLE_CHARS", "150000"))
+EXTRACTION_CHUNK_CHARS = int(os.environ.get("EXTRACTION_CHUNK_CHARS", "60000"))
 
 # --- Similarity --------------------------------------------------------------------------------
 SIMILARITY_EMBEDDER = os.environ.get("SIMILARITY_EMBEDDER", "onnx")

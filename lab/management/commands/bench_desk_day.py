@@ -5,8 +5,12 @@ database). Prints a table.
 It empties the database that DATABASE_URL names and the Redis database of REDIS_URL, so it refuses
 to run unless ``--i-mean-it`` is given (point both at a throwaway: ``wb_<name>``, a spare Redis db).
 
-Defaults fit in about three minutes on two cores; the issue's full run is
-``--articles 500 --planted 50 --large 3 --reviewers 5``."""
+The defaults are a desk's day: 500 articles, the quote planted in 50, three digests of over 1 MiB,
+five reviewers. ``--articles 80 --planted 12 --large 1`` is a quicker look.
+
+The workers run at a lower CPU priority (``--worker-nice``, as the README recommends): extraction
+is batch work, and on a small machine it would otherwise take the cores from the web process
+answering reviewers and ingest clients."""
 
 from __future__ import annotations
 
@@ -92,14 +96,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--news", default=str(DEFAULT_NEWS), help="A JSONL file of {title, text} articles.")
-        parser.add_argument("--articles", type=int, default=80)
-        parser.add_argument("--planted", type=int, default=12, help="Articles that carry the same wire quote.")
-        parser.add_argument("--large", type=int, default=1, help="Articles of over 1 MiB.")
+        parser.add_argument("--articles", type=int, default=500)
+        parser.add_argument("--planted", type=int, default=50, help="Articles that carry the same wire quote.")
+        parser.add_argument("--large", type=int, default=3, help="Articles of over 1 MiB.")
         parser.add_argument("--clients", type=int, default=4)
-        parser.add_argument("--reviewers", type=int, default=3)
+        parser.add_argument("--reviewers", type=int, default=5)
         parser.add_argument("--workers", type=int, default=2, help="Celery worker processes.")
         parser.add_argument("--port", type=int, default=8131)
-        parser.add_argument("--wait", type=float, default=120.0, help="Seconds to wait for the extractions.")
+        parser.add_argument("--wait", type=float, default=900.0, help="Seconds to wait for the extractions.")
+        parser.add_argument(
+            "--worker-nice", type=int, default=10, help="Niceness of the Celery workers (0: same as the web process)."
+        )
         parser.add_argument(
             "--i-mean-it", action="store_true", help="Empty DATABASE_URL's database and REDIS_URL's db."
         )
@@ -150,6 +157,9 @@ class Command(BaseCommand):
             ),
             subprocess.Popen(
                 [
+                    "nice",
+                    "-n",
+                    str(options["worker_nice"]),
                     sys.executable,
                     "-m",
                     "celery",
@@ -240,7 +250,9 @@ class Command(BaseCommand):
                 body = spare.pop()["text"]
                 parts.append(body)
                 size += len(body.encode("utf-8")) + 2
-            payloads.insert(len(payloads) // 2, {"title": f"Digest {large}", "text": "\n\n".join(parts)})
+            # Spread over the day, each arriving while the workers are busy with short articles.
+            position = (large + 1) * wanted // (options["large"] + 1) + large
+            payloads.insert(position, {"title": f"Digest {large}", "text": "\n\n".join(parts)})
         return payloads
 
     def _session_cookie(self, user) -> str:  # type: ignore[no-untyped-def]
