@@ -16,6 +16,6 @@ def _set(compression: str):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0015_claim_appearances")]
+    dependencies = [("claims", "0017_claim_search_indexes")]
 
     operations = [migrations.RunPython(_set("lz4"), _set("pglz"), elidable=False)]
