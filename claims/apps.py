@@ -67,6 +67,17 @@ def grant_role_permissions(sender, **kwargs) -> None:  # type: ignore[no-untyped
         group.permissions.add(*wanted)
 
 
+def keep_lexical_index(sender, using="default", **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """SQLite drops a table's triggers when Django rebuilds it for a later migration: put back the
+    full-text index's triggers (and rebuild the index) whenever they are missing."""
+    from django.db import connections
+
+    from claims.lexical_schema import ensure_lexical_index
+
+    if ensure_lexical_index(connections[using]):
+        logger.info("Rebuilt the full-text index of passages and claims.")
+
+
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = "Claims"
@@ -75,5 +86,6 @@ class ClaimsConfig(AppConfig):
         from django.conf import settings
 
         post_migrate.connect(grant_role_permissions, sender=self)
+        post_migrate.connect(keep_lexical_index, sender=self)
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.info("REDIS_URL is not set: background jobs run in-process, right after each commit.")

@@ -63,3 +63,36 @@ class EmbeddingField(models.Field):
             # pgvector's text form; psycopg sends str as "unknown", so PostgreSQL casts it to vector.
             return "[" + ",".join(repr(float(x)) for x in array) + "]"
         return array.astype("<f4").tobytes()
+
+
+class LexicalTermsField(models.TextField):
+    """The words BM25 ranks a row on: ``tokenize()`` of the row's ``source`` field, joined by spaces.
+
+    Written on every insert and save, ``bulk_create`` included (``pre_save`` runs there too), so the
+    database's full-text index (FTS5 on SQLite, a GIN index on PostgreSQL) sees exactly the tokens
+    the queries are cut into, and a row is searchable as soon as its transaction commits.
+    """
+
+    description = "Tokens for lexical ranking"
+
+    def __init__(self, *args: Any, source: str = "text", **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):  # type: ignore[no-untyped-def]
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, value in (("editable", False), ("blank", True), ("default", "")):
+            if kwargs.get(key) == value:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        from claims.similarity.lexical import lexical_terms
+
+        value = lexical_terms(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value

@@ -20,7 +20,7 @@ from .choices import (
     TokenScope,
     WebhookEventType,
 )
-from .fields import EmbeddingField
+from .fields import EmbeddingField, LexicalTermsField
 
 # A URL is bounded in characters (what the forms say) and in UTF-8 bytes: 2,000 CJK characters are
 # 6 kB. Uniqueness is enforced on a digest of the URL, because PostgreSQL cannot put a value over
@@ -134,9 +134,18 @@ class Claim(TimestampedModel):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_claims"
     )
+    # `text` as BM25 reads it; the database's full-text index is built on it (see lexical_stores).
+    lexical_terms = LexicalTermsField(source="text")
 
     history = HistoricalRecords(
-        excluded_fields=["embedding", "embedding_model", "suggested_at", "updated_at", "appearance_count"]
+        excluded_fields=[
+            "embedding",
+            "embedding_model",
+            "suggested_at",
+            "updated_at",
+            "appearance_count",
+            "lexical_terms",
+        ]
     )
 
     class Meta:
@@ -228,6 +237,8 @@ class SourcePassage(models.Model):
     end = models.PositiveIntegerField(default=0)
     embedding = EmbeddingField(null=True, blank=True)
     embedding_model = models.CharField(max_length=200, blank=True, db_index=True)
+    # `text` as BM25 reads it; the database's full-text index is built on it (see lexical_stores).
+    lexical_terms = LexicalTermsField(source="text")
 
     class Meta:
         ordering = ["source_id", "position"]

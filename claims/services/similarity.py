@@ -9,26 +9,26 @@ existing suggestion is never overwritten.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTarget
 from ..extraction.language_neutral import model_reads
-from ..models import Claim, Source, SourcePassage, Suggestion
+from ..models import Claim, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
 from ..similarity.embedder import get_embedder
-from ..similarity.lexical import BM25Index
+from ..similarity.lexical import LexicalRanking
 from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for, hybrid_rank
 from ..similarity.text import clean_query
 from .factchecks import factcheck_dates_for_passages
+from .lexical_stores import get_lexical_store
 from .multilingual import claim_suggest_multilingual
 from .vector_stores import get_vector_store
 
@@ -69,48 +69,11 @@ def passages_embed(*, passage_ids: list[int]) -> int:
     return len(pending)
 
 
-@dataclass
-class _LexicalCache:
-    """One BM25 index per corpus per process, rebuilt when its stamp (a cheap summary of the rows
-    that changes whenever they do) moves."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    indexes: dict[str, tuple[tuple[object, ...], BM25Index]] = field(default_factory=dict)
-
-    def get(self, name: str, queryset: QuerySet[Any], stamp: tuple[object, ...]) -> BM25Index:
-        with self.lock:
-            cached = self.indexes.get(name)
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
-        rows = list(queryset.values_list("id", "text"))
-        index = BM25Index(ids=[row_id for row_id, _ in rows], texts=[text for _, text in rows])
-        with self.lock:
-            self.indexes[name] = (stamp, index)
-        return index
-
-
-def _library_stamp() -> tuple[object, ...]:
-    """Changes whenever the source library does, without counting its passages (a count reads the
-    whole table at 100k passages): passages are only written with their source, which then gets a
-    new `updated_at`, and always get new ids; deleting a source changes the source count."""
-    sources = Source.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
-    latest_passage = SourcePassage.objects.aggregate(latest=Max("id"))["latest"]
-    return (sources["count"], sources["changed"], latest_passage)
-
-
-def _published_stamp(published: QuerySet[Claim]) -> tuple[object, ...]:
-    summary = published.aggregate(count=Count("id"), changed=Max("updated_at"))
-    return (summary["count"], summary["changed"])
-
-
-_lexical = _LexicalCache()
-
-
 def _hybrid(
     *,
     text: str,
     dense: list[tuple[int, float]],
-    lexical: BM25Index,
+    lexical: LexicalRanking,
     cosines_of: Callable[[list[int]], dict[int, float]],
     keep: int,
 ) -> dict[int, dict[str, float]]:
@@ -118,7 +81,6 @@ def _hybrid(
     (`retrieval.hybrid_rank`), with each method's own score, best first."""
     results = hybrid_rank(
         lexical=lexical,
-        lexical_scores=lexical.score_all(text),
         dense=dense,
         cosines_of=cosines_of,  # type: ignore[arg-type]
         keep=keep,
@@ -144,7 +106,7 @@ def _stored_cosines(
         missing = [row_id for row_id in ids if row_id not in found]
         if missing:
             # Rows still waiting for their vector match on words alone (cosine 0); rows deleted
-            # since the BM25 index was built are left out.
+            # since the lexical ranking read them are left out.
             found.update({row_id: 0.0 for row_id in rows.filter(pk__in=missing).values_list("id", flat=True)})
         return found
 
@@ -249,7 +211,7 @@ def claim_suggest(*, claim_id: int) -> int:
         claims_embed(claim_ids=[claim_id])
         claim.refresh_from_db()
     vector = np.asarray(claim.embedding, dtype=np.float32)
-    store, version = get_vector_store(), embedder.model_version
+    store, lexical_store, version = get_vector_store(), get_lexical_store(), embedder.model_version
     keep, pool = settings.SIMILARITY_TOP_K, max(settings.SIMILARITY_TOP_K, settings.SIMILARITY_CANDIDATES)
 
     text = clean_query(claim.text)
@@ -257,7 +219,7 @@ def claim_suggest(*, claim_id: int) -> int:
     passage_scores = _hybrid(
         text=text,
         dense=store.nearest_passages(vector, model_version=version, k=pool),
-        lexical=_lexical.get("passages", passages, _library_stamp()),
+        lexical=lexical_store.passages(text),
         cosines_of=_stored_cosines(passages, vector=vector, model_version=version),
         keep=keep,
     )
@@ -266,9 +228,8 @@ def claim_suggest(*, claim_id: int) -> int:
     claim_scores = _hybrid(
         text=text,
         dense=store.nearest_published_claims(vector, model_version=version, k=pool, exclude_claim_id=claim.pk),
-        # The index covers every published claim (so it is shared by all jobs); the claim itself is
-        # dropped from the candidates below.
-        lexical=_lexical.get("claims", published, _published_stamp(published)),
+        # The ranking covers every published claim; the claim itself is dropped from the candidates below.
+        lexical=lexical_store.published_claims(text),
         cosines_of=_stored_cosines(earlier, vector=vector, model_version=version),
         keep=keep + 1,
     )
@@ -364,7 +325,7 @@ def source_passages_search(*, query: str, k: int = 20) -> list[PassageHit]:
         dense=get_vector_store().nearest_passages(
             vector, model_version=embedder.model_version, k=max(k, settings.SIMILARITY_CANDIDATES)
         ),
-        lexical=_lexical.get("passages", passages, _library_stamp()),
+        lexical=get_lexical_store().passages(query),
         cosines_of=_stored_cosines(passages, vector=vector, model_version=embedder.model_version),
         keep=k,
     )

@@ -1,4 +1,9 @@
-"""Lexical matching: BM25 (bm25s) with one tokenisation for documents and queries.
+"""Lexical matching: BM25 with one tokenisation for documents and queries.
+
+The product ranks inside the database (`claims.services.lexical_stores`: FTS5 on SQLite, a GIN
+index on PostgreSQL) and scores candidates with `BM25Scorer`; the evaluation over an in-memory
+corpus uses `BM25Index` (bm25s). Both give Lucene's BM25 (k1=1.2, b=0.75, IDF log(1 + (N - n +
+0.5) / (n + 0.5))) and hand `retrieval.hybrid_rank` a `LexicalRanking`.
 
 Names, numbers and rare words ("emoluments", "Guantanamo", "$1.9 trillion") are where the
 embedding model is weakest and BM25 strongest; the two rankings are fused downstream.
@@ -6,8 +11,12 @@ embedding model is weakest and BM25 strongest; the two rankings are fused downst
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Hashable, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -26,6 +35,11 @@ def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:
     if drop_stopwords:
         return [token for token in tokens if token not in STOPWORDS]
     return tokens
+
+
+def lexical_terms(text: str) -> str:
+    """The tokens of `text` joined by spaces: what the database's full-text index stores for a row."""
+    return " ".join(tokenize(text))
 
 
 class BM25Index:
@@ -69,7 +83,91 @@ class BM25Index:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(token_ids), dtype=np.float32)
 
+    def rank(self, query: str) -> ArrayRanking:
+        return ArrayRanking(ids=self.ids, row_of=self.row_of, scores=self.score_all(query))
+
     def search(self, query: str, k: int) -> list[tuple[Hashable, float]]:
         """The `k` best-scoring documents with a positive score, best first."""
         scores = self.score_all(query)
         return [(self.ids[row], float(scores[row])) for row in top_k_rows(scores, k) if scores[row] > 0]
+
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def query_terms(text: str) -> list[str]:
+    """The distinct tokens of a query: each counts once, as in the reference BM25 of the CheckThat! scorer."""
+    return list(dict.fromkeys(tokenize(text)))
+
+
+class LexicalRanking(Protocol):
+    """One query's BM25 ranking over a corpus: its best rows, and the score of any given row."""
+
+    def top(self, k: int) -> list[tuple[Hashable, float]]:
+        """Up to `k` rows with a positive score, best first (ties by id)."""
+        ...
+
+    def scores_of(self, ids: Sequence[Hashable]) -> dict[Hashable, float]:
+        """The score of each of `ids` that exists (0.0 when it shares no word with the query)."""
+        ...
+
+
+class ArrayRanking:
+    """A `LexicalRanking` over a full score array (the in-memory `BM25Index`)."""
+
+    def __init__(self, *, ids: Sequence[Hashable], row_of: Mapping[Hashable, int], scores: np.ndarray) -> None:
+        self.ids, self.row_of, self.scores = ids, row_of, scores
+
+    def top(self, k: int) -> list[tuple[Hashable, float]]:
+        return [(self.ids[row], float(self.scores[row])) for row in top_k_rows(self.scores, k) if self.scores[row] > 0]
+
+    def scores_of(self, ids: Sequence[Hashable]) -> dict[Hashable, float]:
+        return {row_id: float(self.scores[self.row_of[row_id]]) for row_id in ids if row_id in self.row_of}
+
+
+@dataclass(frozen=True)
+class CorpusStatistics:
+    documents: int
+    # Tokens over all documents, so the average document length is terms / documents.
+    terms: int
+
+    @property
+    def average_length(self) -> float:
+        return self.terms / self.documents if self.documents else 0.0
+
+
+class BM25Scorer:
+    """Lucene's BM25 of one query against documents given as their stored terms (`lexical_terms`),
+    from the corpus's statistics: the same numbers `BM25Index` gives over the same corpus."""
+
+    def __init__(
+        self,
+        *,
+        terms: Sequence[str],
+        document_frequencies: Mapping[str, int],
+        statistics: CorpusStatistics,
+        k1: float = BM25_K1,
+        b: float = BM25_B,
+    ) -> None:
+        documents = statistics.documents
+        self.idf = {
+            term: math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            for term in terms
+            if (frequency := document_frequencies.get(term, 0)) > 0
+        }
+        self.k1, self.b = k1, b
+        self.average_length = statistics.average_length or 1.0
+
+    def score(self, document_terms: str) -> float:
+        if not self.idf or not document_terms:
+            return 0.0
+        tokens = document_terms.split(" ")
+        counts = Counter(token for token in tokens if token in self.idf)
+        if not counts:
+            return 0.0
+        norm = self.k1 * (1 - self.b + self.b * len(tokens) / self.average_length)
+        return sum(self.idf[term] * count / (count + norm) for term, count in counts.items())
+
+    def score_all(self, rows: Iterable[tuple[Hashable, str]]) -> dict[Hashable, float]:
+        return {row_id: self.score(document_terms) for row_id, document_terms in rows}

@@ -18,7 +18,7 @@ from claims.similarity.config import similarity_setting
 from claims.similarity.embedder import Embedder
 from claims.similarity.fusion import reciprocal_rank_fusion, weighted_score_fusion
 from claims.similarity.index import ExactNumpyIndex, top_k_rows
-from claims.similarity.lexical import BM25Index
+from claims.similarity.lexical import BM25Index, LexicalRanking
 from claims.similarity.text import clean_query
 
 LEXICAL_METHOD = "bm25"
@@ -70,8 +70,7 @@ class RetrievalResult:
 
 def hybrid_rank(
     *,
-    lexical: BM25Index,
-    lexical_scores: np.ndarray,
+    lexical: LexicalRanking,
     dense: Sequence[tuple[Hashable, float]] | None,
     cosines_of: Callable[[list[Hashable]], Mapping[Hashable, float]] | None,
     keep: int,
@@ -79,14 +78,16 @@ def hybrid_rank(
 ) -> list[RetrievalResult]:
     """The `keep` best candidates for one query, best first, with each method's own score.
 
-    `lexical_scores` are the query's BM25 scores over every row of `lexical`; `dense` the nearest
-    (id, cosine) pairs (None: rank on words alone). Candidates are the `dense` hits and the best
-    `max(len(dense), keep)` BM25 hits with a positive score; every candidate gets both scores: a
-    row BM25 ranks first that the vector search missed gets its real cosine from `cosines_of`,
-    which leaves out ids that no longer exist (a BM25 index may predate a deletion).
+    `lexical` is the query's BM25 ranking (from the database's lexical store, or an in-memory
+    index); `dense` the nearest (id, cosine) pairs (None: rank on words alone). Candidates are the
+    `dense` hits and the best `max(len(dense), keep)` BM25 hits with a positive score; every
+    candidate gets both scores: a row BM25 ranks first that the vector search missed gets its real
+    cosine from `cosines_of`, which leaves out ids that no longer exist, and a dense hit gets its
+    real BM25 score from `lexical.scores_of`.
     """
     pool = max(len(dense or ()), keep)
-    lexical_top = [lexical.ids[row] for row in top_k_rows(lexical_scores, pool) if lexical_scores[row] > 0]
+    lexical_hits = dict(lexical.top(pool))
+    lexical_top = list(lexical_hits)
     if dense is None or cosines_of is None:
         cosines: dict[Hashable, float] | None = None
         candidates = lexical_top
@@ -96,10 +97,9 @@ def hybrid_rank(
         if unscored:
             cosines.update(cosines_of(unscored))
         candidates = list(cosines)
-    bm25 = {
-        row_id: float(lexical_scores[lexical.row_of[row_id]]) if row_id in lexical.row_of else 0.0
-        for row_id in candidates
-    }
+    missing = [row_id for row_id in candidates if row_id not in lexical_hits]
+    found = lexical.scores_of(missing) if missing else {}
+    bm25 = {row_id: lexical_hits.get(row_id, found.get(row_id, 0.0)) for row_id in candidates}
     scores: dict[str, dict[Hashable, float]] = {LEXICAL_METHOD: bm25}
     if cosines is not None:
         scores[DENSE_METHOD] = cosines
@@ -186,17 +186,13 @@ class HybridRetriever:
         results = []
         for position, query in enumerate(prepared):
             scores = {method: method_scores[position] for method, method_scores in dense_scores.items()}
-            scores[LEXICAL_METHOD] = self.lexical.score_all(query)
-            results.append(self._fuse(scores, k=k))
+            results.append(self._fuse(scores, lexical=self.lexical.rank(query), k=k))
         return results
 
-    def _fuse(self, scores: Mapping[str, np.ndarray], *, k: int) -> list[RetrievalResult]:
-        lexical_scores = scores[LEXICAL_METHOD]
-        dense_methods = [method for method in scores if method != LEXICAL_METHOD]
-        if not dense_methods:
+    def _fuse(self, scores: Mapping[str, np.ndarray], *, lexical: LexicalRanking, k: int) -> list[RetrievalResult]:
+        if DENSE_METHOD not in scores:
             return hybrid_rank(
-                lexical=self.lexical,
-                lexical_scores=lexical_scores,
+                lexical=lexical,
                 dense=None,
                 cosines_of=None,
                 keep=k,
@@ -206,8 +202,7 @@ class HybridRetriever:
         row_of = self.lexical.row_of
         nearest = top_k_rows(cosine_of_row, max(k, self.fusion.candidates_per_method))
         results = hybrid_rank(
-            lexical=self.lexical,
-            lexical_scores=lexical_scores,
+            lexical=lexical,
             dense=[(self.ids[row], float(cosine_of_row[row])) for row in nearest],
             cosines_of=lambda ids: {row_id: float(cosine_of_row[row_of[row_id]]) for row_id in ids},
             keep=k,

@@ -1,0 +1,180 @@
+"""The database objects behind lexical ranking (see `services.lexical_stores`), created by migration
+0016 and checked again after every ``migrate``.
+
+SQLite: Django rebuilds a table to alter it (new table, copy, drop, rename), which drops its
+triggers; `ensure_lexical_index` runs after every migrate (and flush) and puts back whatever is
+missing, rebuilding the full-text tables and the statistics from the rows when it had to.
+PostgreSQL keeps triggers and indexes through ALTER TABLE, so there this only fills gaps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The tables whose rows are ranked by BM25, each with a `lexical_terms` column.
+LEXICAL_TABLES = ("claims_sourcepassage", "claims_claim")
+STATISTICS_TABLE = "claims_lexical_statistics"
+PASSAGES = "passages"
+
+
+def _term_count(column: str) -> str:
+    return f"(CASE WHEN {column} = '' THEN 0 ELSE length({column}) - length(replace({column}, ' ', '')) + 1 END)"
+
+
+def _sqlite_statements(table: str) -> list[str]:
+    fts = f"{table}_fts"
+    statements = [
+        # The tokens are lower-case ASCII letters and digits joined by spaces; the ascii tokenizer
+        # splits them back exactly.
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(lexical_terms, content='{table}', "
+        "content_rowid='id', tokenize='ascii')",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts}_vocab USING fts5vocab({fts}, 'row')",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, lexical_terms) VALUES (new.id, new.lexical_terms); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, lexical_terms) VALUES ('delete', old.id, old.lexical_terms); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF lexical_terms ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, lexical_terms) VALUES ('delete', old.id, old.lexical_terms); "
+        f"INSERT INTO {fts}(rowid, lexical_terms) VALUES (new.id, new.lexical_terms); END",
+    ]
+    if table == "claims_sourcepassage":
+        statistics = f"UPDATE {STATISTICS_TABLE} SET "
+        where = f" WHERE corpus = '{PASSAGES}';"
+        statements += [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_statistics_insert AFTER INSERT ON {table} BEGIN "
+            f"{statistics}documents = documents + 1, terms = terms + {_term_count('new.lexical_terms')}{where} END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_statistics_delete AFTER DELETE ON {table} BEGIN "
+            f"{statistics}documents = documents - 1, terms = terms - {_term_count('old.lexical_terms')}{where} END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_statistics_update AFTER UPDATE OF lexical_terms ON {table} BEGIN "
+            f"{statistics}terms = terms - {_term_count('old.lexical_terms')} + {_term_count('new.lexical_terms')}"
+            f"{where} END",
+        ]
+    return statements
+
+
+SQLITE_TRIGGERS = [
+    *(f"{table}_fts_{event}" for table in LEXICAL_TABLES for event in ("insert", "delete", "update")),
+    *(f"claims_sourcepassage_statistics_{event}" for event in ("insert", "delete", "update")),
+]
+
+# Statement-level triggers with transition tables: a bulk insert of 2,000 passages updates the
+# statistics row once. The row is locked until the writing transaction commits, so concurrent
+# library writes queue there (they are rare next to reads; a search never waits on it).
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION claims_passage_lexical_statistics() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        UPDATE {STATISTICS_TABLE} SET documents = 0, terms = 0 WHERE corpus = '{PASSAGES}';
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE {STATISTICS_TABLE} SET
+            documents = documents - (SELECT count(*) FROM old_rows),
+            terms = terms - (SELECT coalesce(sum({_term_count("lexical_terms")}), 0) FROM old_rows)
+        WHERE corpus = '{PASSAGES}';
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        UPDATE {STATISTICS_TABLE} SET
+            documents = documents + (SELECT count(*) FROM new_rows),
+            terms = terms + (SELECT coalesce(sum({_term_count("lexical_terms")}), 0) FROM new_rows)
+        WHERE corpus = '{PASSAGES}';
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+POSTGRES_TRIGGERS = {
+    "claims_sourcepassage_statistics_insert": "AFTER INSERT ON claims_sourcepassage "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
+    "claims_sourcepassage_statistics_update": "AFTER UPDATE ON claims_sourcepassage "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT",
+    "claims_sourcepassage_statistics_delete": "AFTER DELETE ON claims_sourcepassage "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT",
+    "claims_sourcepassage_statistics_truncate": "AFTER TRUNCATE ON claims_sourcepassage FOR EACH STATEMENT",
+}
+
+
+def _columns_exist(cursor: Any, connection: Any) -> bool:
+    for table in LEXICAL_TABLES:
+        if table not in connection.introspection.table_names(cursor):
+            return False
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, table)}
+        if "lexical_terms" not in columns:
+            return False
+    return True
+
+
+def _reset_statistics(cursor: Any) -> None:
+    cursor.execute(
+        f"UPDATE {STATISTICS_TABLE} SET documents = (SELECT count(*) FROM claims_sourcepassage), "  # noqa: S608
+        f"terms = (SELECT coalesce(sum({_term_count('lexical_terms')}), 0) FROM claims_sourcepassage) "
+        f"WHERE corpus = '{PASSAGES}'"
+    )
+
+
+def ensure_lexical_index(connection: Any) -> bool:
+    """Create what is missing of the full-text index, its triggers and the statistics; True when
+    anything was (the indexes and statistics were then rebuilt from the rows)."""
+    with connection.cursor() as cursor:
+        if not _columns_exist(cursor, connection):
+            return False
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {STATISTICS_TABLE} "
+            "(corpus varchar(32) PRIMARY KEY, documents bigint NOT NULL, terms bigint NOT NULL)"
+        )
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            present = {name for (name,) in cursor.fetchall()}
+            if present.issuperset(SQLITE_TRIGGERS):
+                return False
+            cursor.execute(f"INSERT OR IGNORE INTO {STATISTICS_TABLE} VALUES ('{PASSAGES}', 0, 0)")
+            for table in LEXICAL_TABLES:
+                for statement in _sqlite_statements(table):
+                    cursor.execute(statement)
+                cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+            _reset_statistics(cursor)
+            return True
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'claims_sourcepassage'::regclass")
+            present = {name for (name,) in cursor.fetchall()}
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%_lexical_gin"])
+            indexes = {name for (name,) in cursor.fetchall()}
+            wanted_indexes = {f"{table}_lexical_gin" for table in LEXICAL_TABLES}
+            if present.issuperset(POSTGRES_TRIGGERS) and indexes.issuperset(wanted_indexes):
+                return False
+            cursor.execute(
+                f"INSERT INTO {STATISTICS_TABLE} VALUES ('{PASSAGES}', 0, 0) ON CONFLICT (corpus) DO NOTHING"
+            )
+            for table in LEXICAL_TABLES:
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {table}_lexical_gin ON {table} "
+                    "USING gin (to_tsvector('simple'::regconfig, lexical_terms))"
+                )
+            cursor.execute(POSTGRES_FUNCTION)
+            for name, definition in POSTGRES_TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON claims_sourcepassage")
+                cursor.execute(
+                    f"CREATE TRIGGER {name} {definition} EXECUTE FUNCTION claims_passage_lexical_statistics()"
+                )
+            # Under the lock the triggers now take, so no write slips between the count and them.
+            cursor.execute(f"SELECT 1 FROM {STATISTICS_TABLE} WHERE corpus = '{PASSAGES}' FOR UPDATE")
+            _reset_statistics(cursor)
+            return True
+    return False
+
+
+def drop_lexical_index(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for table in LEXICAL_TABLES:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}_fts_vocab")
+                cursor.execute(f"DROP TABLE IF EXISTS {table}_fts")
+        elif connection.vendor == "postgresql":
+            for name in POSTGRES_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON claims_sourcepassage")
+            cursor.execute("DROP FUNCTION IF EXISTS claims_passage_lexical_statistics()")
+            for table in LEXICAL_TABLES:
+                cursor.execute(f"DROP INDEX IF EXISTS {table}_lexical_gin")
+        cursor.execute(f"DROP TABLE IF EXISTS {STATISTICS_TABLE}")

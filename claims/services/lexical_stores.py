@@ -1,0 +1,261 @@
+"""BM25 ranking inside the database, one class per backend, next to the vector stores.
+
+No process holds a corpus-sized index: every row carries its tokens (`lexical_terms`, written with
+the row by `LexicalTermsField`), the database indexes that column, and a row is searchable as soon
+as its transaction commits.
+
+SQLite: an FTS5 external-content table per corpus, kept in step by triggers, and an fts5vocab
+table for document frequencies. PostgreSQL: a GIN index on ``to_tsvector('simple', lexical_terms)``
+(the column holds lower-case alphanumeric tokens only, so the 'simple' parser splits it into
+exactly those tokens). Both: ``claims_lexical_statistics`` holds the passage count and token count,
+kept by triggers (migration 0016).
+
+A query is scored as Lucene's BM25 by `BM25Scorer`, the numbers the in-memory `BM25Index` gives.
+Candidates are the rows holding the query's rarest terms, as many terms (rarest first) as keep
+their summed document frequencies within `SIMILARITY_LEXICAL_CANDIDATES`; every candidate gets its
+exact score over all the query's terms. A row that shares only common words with the query is
+left out; its score is small (common words have a low IDF), and the hybrid only needs the best
+`SIMILARITY_CANDIDATES`. When all the query's terms fit, the ranking is exact. When even the
+rarest term is commoner than that, the rows holding it come in the backend's own relevance order
+(FTS5's bm25(), PostgreSQL's ts_rank).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+from django.conf import settings
+from django.db import connection
+
+from claims.selectors import claims_with_published_verdict
+from claims.similarity.lexical import (
+    BM25Scorer,
+    CorpusStatistics,
+    LexicalRanking,
+    query_terms,
+)
+
+PASSAGES = "passages"
+PUBLISHED_CLAIMS = "claims"
+# SQL for the number of tokens in a `lexical_terms` value (tokens are joined by single spaces).
+TERM_COUNT_SQL = "(CASE WHEN {column} = '' THEN 0 ELSE length({column}) - length(replace({column}, ' ', '')) + 1 END)"
+
+
+class LexicalStore(Protocol):
+    def passages(self, text: str) -> LexicalRanking:
+        """The query's BM25 ranking over every source passage."""
+        ...
+
+    def published_claims(self, text: str) -> LexicalRanking:
+        """The query's BM25 ranking over the claims with a published verdict."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    table: str
+    # Passages are all ranked; claims only when published (an `id IN (...)` subquery).
+    published_only: bool
+
+
+_CORPORA = {
+    PASSAGES: _Corpus(table="claims_sourcepassage", published_only=False),
+    PUBLISHED_CLAIMS: _Corpus(table="claims_claim", published_only=True),
+}
+
+
+def _published_ids_sql() -> tuple[str, list[Any]]:
+    sql, params = claims_with_published_verdict().values("id").query.sql_with_params()
+    return sql, list(params)
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+class _EmptyRanking:
+    def top(self, k: int) -> list[tuple[Hashable, float]]:
+        return []
+
+    def scores_of(self, ids: Sequence[Hashable]) -> dict[Hashable, float]:
+        return {}
+
+
+class _StoredRanking:
+    def __init__(
+        self,
+        *,
+        store: _DatabaseLexicalStore,
+        corpus: _Corpus,
+        terms: list[str],
+        frequencies: dict[str, int],
+        scorer: BM25Scorer,
+    ) -> None:
+        self.store, self.corpus, self.terms, self.frequencies, self.scorer = store, corpus, terms, frequencies, scorer
+
+    def candidate_terms(self, budget: int) -> tuple[list[str], int]:
+        """The rarest terms whose rows fit in `budget` (at least one term), and their summed rows."""
+        present = sorted((frequency, term) for term, frequency in self.frequencies.items() if frequency > 0)
+        chosen: list[str] = []
+        total = 0
+        for frequency, term in present:
+            if chosen and total + frequency > budget:
+                break
+            chosen.append(term)
+            total += frequency
+        return chosen, total
+
+    def top(self, k: int) -> list[tuple[Hashable, float]]:
+        budget = max(int(settings.SIMILARITY_LEXICAL_CANDIDATES), k)
+        terms, rows_holding = self.candidate_terms(budget)
+        if not terms:
+            return []
+        rows = self.store.rows_matching(self.corpus, terms, limit=budget, ordered=rows_holding > budget)
+        scores = self.scorer.score_all(rows)
+        ranked = sorted((row_id for row_id, score in scores.items() if score > 0), key=lambda i: (-scores[i], i))
+        return [(row_id, scores[row_id]) for row_id in ranked[:k]]
+
+    def scores_of(self, ids: Sequence[Hashable]) -> dict[Hashable, float]:
+        if not ids:
+            return {}
+        return self.scorer.score_all(self.store.rows_with_ids(self.corpus, [cast(int, row_id) for row_id in ids]))
+
+
+class _DatabaseLexicalStore:
+    """What both backends share: the BM25 arithmetic, in Python over the candidates' stored terms."""
+
+    def passages(self, text: str) -> LexicalRanking:
+        return self._rank(_CORPORA[PASSAGES], text)
+
+    def published_claims(self, text: str) -> LexicalRanking:
+        return self._rank(_CORPORA[PUBLISHED_CLAIMS], text)
+
+    def _rank(self, corpus: _Corpus, text: str) -> LexicalRanking:
+        terms = query_terms(text)
+        if not terms:
+            return _EmptyRanking()
+        frequencies = self.document_frequencies(corpus, terms)
+        if not any(frequencies.values()):
+            return _EmptyRanking()
+        scorer = BM25Scorer(terms=terms, document_frequencies=frequencies, statistics=self.statistics(corpus))
+        return _StoredRanking(store=self, corpus=corpus, terms=terms, frequencies=frequencies, scorer=scorer)
+
+    def _restriction(self, corpus: _Corpus, column: str) -> tuple[str, list[Any]]:
+        if not corpus.published_only:
+            return "", []
+        sql, params = _published_ids_sql()
+        return f" AND {column} IN ({sql})", params
+
+    def statistics(self, corpus: _Corpus) -> CorpusStatistics:
+        with connection.cursor() as cursor:
+            if corpus.published_only:
+                # Published claims are few next to the library, and whether a claim is published
+                # depends on its verdict too: counted at query time.
+                restriction, params = self._restriction(corpus, "id")
+                cursor.execute(
+                    f"SELECT count(*), coalesce(sum({TERM_COUNT_SQL.format(column='lexical_terms')}), 0) "  # noqa: S608
+                    f"FROM {corpus.table} WHERE 1 = 1{restriction}",
+                    params,
+                )
+            else:
+                cursor.execute("SELECT documents, terms FROM claims_lexical_statistics WHERE corpus = %s", [PASSAGES])
+            row = cursor.fetchone()
+        return CorpusStatistics(documents=int(row[0]), terms=int(row[1])) if row else CorpusStatistics(0, 0)
+
+    def rows_with_ids(self, corpus: _Corpus, ids: list[int]) -> list[tuple[int, str]]:
+        restriction, params = self._restriction(corpus, "id")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, lexical_terms FROM {corpus.table} WHERE id IN ({_placeholders(ids)}){restriction}",  # noqa: S608
+                [*ids, *params],
+            )
+            return list(cursor.fetchall())
+
+    def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
+        raise NotImplementedError
+
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
+        """Up to `limit` rows holding any of `terms`; `ordered`: more hold them, so take the backend's best."""
+        raise NotImplementedError
+
+
+class Fts5LexicalStore(_DatabaseLexicalStore):
+    """SQLite: FTS5 external-content tables ``<table>_fts`` and their ``<table>_fts_vocab``."""
+
+    @staticmethod
+    def _match(terms: list[str]) -> str:
+        # Tokens are [a-z0-9]+; quoting keeps "not", "and" and "or" words, never operators.
+        return " OR ".join(f'"{term}"' for term in terms)
+
+    def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
+        with connection.cursor() as cursor:
+            if not corpus.published_only:
+                cursor.execute(
+                    f"SELECT term, doc FROM {corpus.table}_fts_vocab WHERE term IN ({_placeholders(terms)})",  # noqa: S608
+                    terms,
+                )
+                return {term: int(count) for term, count in cursor.fetchall()}
+            restriction, params = self._restriction(corpus, "rowid")
+            frequencies = {}
+            for term in terms:
+                cursor.execute(
+                    f"SELECT count(*) FROM {corpus.table}_fts WHERE {corpus.table}_fts MATCH %s{restriction}",  # noqa: S608
+                    [self._match([term]), *params],
+                )
+                frequencies[term] = int(cursor.fetchone()[0])
+            return frequencies
+
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
+        restriction, params = self._restriction(corpus, "rowid")
+        order = f" ORDER BY bm25({corpus.table}_fts)" if ordered else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.id, c.lexical_terms FROM (SELECT rowid FROM {corpus.table}_fts "  # noqa: S608
+                f"WHERE {corpus.table}_fts MATCH %s{restriction}{order} LIMIT %s) f "
+                f"JOIN {corpus.table} c ON c.id = f.rowid",
+                [self._match(terms), *params, limit],
+            )
+            return list(cursor.fetchall())
+
+
+class PostgresLexicalStore(_DatabaseLexicalStore):
+    """PostgreSQL: the GIN index ``<table>_lexical_gin`` on ``to_tsvector('simple', lexical_terms)``."""
+
+    VECTOR = "to_tsvector('simple'::regconfig, lexical_terms)"
+
+    def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
+        restriction, params = self._restriction(corpus, "id")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT term, (SELECT count(*) FROM {corpus.table} "  # noqa: S608
+                f"WHERE {self.VECTOR} @@ to_tsquery('simple'::regconfig, term){restriction}) "
+                "FROM unnest(%s::text[]) AS term",
+                [*params, terms],
+            )
+            return {term: int(count) for term, count in cursor.fetchall()}
+
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
+        restriction, params = self._restriction(corpus, "id")
+        query = " | ".join(terms)
+        order, order_params = "", []
+        if ordered:
+            order, order_params = f" ORDER BY ts_rank({self.VECTOR}, to_tsquery('simple'::regconfig, %s)) DESC", [query]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, lexical_terms FROM {corpus.table} "  # noqa: S608
+                f"WHERE {self.VECTOR} @@ to_tsquery('simple'::regconfig, %s){restriction}{order} LIMIT %s",
+                [query, *params, *order_params, limit],
+            )
+            return list(cursor.fetchall())
+
+
+_fts5_store = Fts5LexicalStore()
+_postgres_store = PostgresLexicalStore()
+
+
+def get_lexical_store() -> LexicalStore:
+    if connection.vendor == "postgresql":
+        return _postgres_store
+    return _fts5_store
