@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -163,11 +162,14 @@ class BM25Scorer:
         if not self.idf or not document_terms:
             return 0.0
         tokens = document_terms.split(" ")
-        counts = Counter(token for token in tokens if token in self.idf)
-        if not counts:
-            return 0.0
         norm = self.k1 * (1 - self.b + self.b * len(tokens) / self.average_length)
-        return sum(self.idf[term] * count / (count + norm) for term, count in counts.items())
+        total = 0.0
+        # list.count per query term runs in C: a few times faster than counting every token.
+        for term, idf in self.idf.items():
+            count = tokens.count(term)
+            if count:
+                total += idf * count / (count + norm)
+        return total
 
     def score_all(self, rows: Iterable[tuple[Hashable, str]]) -> dict[Hashable, float]:
         return {row_id: self.score(document_terms) for row_id, document_terms in rows}

@@ -1,7 +1,8 @@
 """Hybrid ranking: dense cosine and BM25, fused. One ranker, `hybrid_rank`, serves every caller —
-the suggestion job and the library search (through the vector store of the database) and the
-evaluation (`HybridRetriever`, over an in-memory corpus) — so `evaluate_matching` measures the
-ranking reviewers get.
+the suggestion job and the library search (through the vector and lexical stores of the database)
+and the evaluation (`HybridRetriever`, over an in-memory corpus with bm25s) — so `evaluate_matching`
+measures the ranking reviewers get. Both hand it BM25 as a `LexicalRanking`: the best rows, and the
+exact score of any other row.
 
 Candidates are the dense hits plus as many BM25 hits (those with a positive score); each is scored
 by both methods, then the scores are fused.

@@ -251,9 +251,9 @@ SIMILARITY_TOP_K = int(os.environ.get("SIMILARITY_TOP_K", "5"))
 # How many candidates each method (vector search, BM25) puts forward before fusion picks the top
 # SIMILARITY_TOP_K: the best fused match is often not in either method's own top 5.
 SIMILARITY_CANDIDATES = int(os.environ.get("SIMILARITY_CANDIDATES", "50"))
-# BM25 ranks inside the database: the rows holding the query's rarest words, as many words as keep
-# their rows within this many, are scored exactly (claims.services.lexical_stores).
-SIMILARITY_LEXICAL_CANDIDATES = int(os.environ.get("SIMILARITY_LEXICAL_CANDIDATES", "5000"))
+# BM25 ranks inside the database (claims.services.lexical_stores): at most this many rows per query
+# are scored exactly in Python (SQLite: FTS5's bm25() best; PostgreSQL: the rows of the rarest words).
+SIMILARITY_LEXICAL_CANDIDATES = int(os.environ.get("SIMILARITY_LEXICAL_CANDIDATES", "1000"))
 # Per method: at or above "suggest" a match is shown to the reviewer; at or above "auto_link" it is
 # linked without asking, unless a guard below turns it back into a suggestion. Dense scores are
 # cosine similarities; BM25 scores are raw Okapi scores (they grow with the number of shared rare words).
