@@ -2,8 +2,9 @@
 (`lexical_terms`), indexed by FTS5 on SQLite and by a GIN index on PostgreSQL, with the passage
 statistics kept by triggers (see claims.lexical_schema)."""
 
-import claims.fields
 from django.db import migrations
+
+import claims.fields
 
 BATCH = 2000
 

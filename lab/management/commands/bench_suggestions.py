@@ -103,15 +103,15 @@ class Command(BaseCommand):
             f"BM25 alone, top {LEXICAL_POOL} per post: in the database (db) against a per-process bm25s index (mem)"
         )
         self.stdout.write(
-            f"{'database':<12}{'passages':>10}{'db p50':>8}{'db p95':>8}{'mem p50':>9}{'mem p95':>9}{'p50 x':>7}"
+            f"{'database':<12}{'passages':>10}{'db p50':>9}{'db p95':>9}{'mem p50':>9}{'mem p95':>9}{'p50 x':>9}"
             f"{'build s':>9}{'db RSS':>8}{'mem RSS':>9}{'RSS x':>7}"
         )
         for row in rows:
             lexical = row["lexical"]
             self.stdout.write(
-                f"{row['backend']:<12}{row['passages']:>10}{lexical['db_p50_ms']:>8.1f}{lexical['db_p95_ms']:>8.1f}"
+                f"{row['backend']:<12}{row['passages']:>10}{lexical['db_p50_ms']:>9.1f}{lexical['db_p95_ms']:>9.1f}"
                 f"{lexical['memory_p50_ms']:>9.1f}{lexical['memory_p95_ms']:>9.1f}"
-                f"{lexical['db_p50_ms'] / max(lexical['memory_p50_ms'], 1e-9):>7.2f}"
+                f"{lexical['db_p50_ms'] / max(lexical['memory_p50_ms'], 1e-9):>9.1f}"
                 f"{lexical['memory_build_seconds']:>9.1f}{lexical['db_rss_mb']:>8.0f}{lexical['memory_rss_mb']:>9.0f}"
                 f"{lexical['db_rss_mb'] / max(lexical['memory_rss_mb'], 1e-9):>7.2f}"
             )
