@@ -57,27 +57,59 @@ SQLITE_TRIGGERS = [
     *(f"claims_sourcepassage_statistics_{event}" for event in ("insert", "delete", "update")),
 ]
 
+# PostgreSQL keeps each passage term's document frequency in a table: counting a word's rows in the
+# GIN index costs as many rows as hold it (seconds for a common word at a million passages).
+TERMS_TABLE = "claims_lexical_term"
+
 # Statement-level triggers with transition tables: a bulk insert of 2,000 passages updates the
-# statistics row once. The row is locked until the writing transaction commits, so concurrent
-# library writes queue there (they are rare next to reads; a search never waits on it).
+# statistics row once, and each of its terms once. Those rows are locked until the writing
+# transaction commits, so concurrent library writes queue there (they are rare next to reads; a
+# search never waits on them). An update that leaves a row's terms as they were (a new vector)
+# changes nothing: PostgreSQL allows no column list on a trigger with transition tables, so the
+# function compares the terms itself.
+_CHANGED = "FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.lexical_terms IS DISTINCT FROM n.lexical_terms"
+_REMOVED_BY_UPDATE = f"(SELECT o.id, o.lexical_terms {_CHANGED})"
+_ADDED_BY_UPDATE = f"(SELECT n.id, n.lexical_terms {_CHANGED})"
+
+
+def _count_change(rows: str, sign: str) -> str:
+    """Statements adding (sign "+") or taking away ("-") the passages `rows` from the statistics."""
+    term_counts = (
+        f"SELECT term, count(*) AS n FROM (SELECT DISTINCT r.id, term FROM {rows} r, "
+        "unnest(string_to_array(r.lexical_terms, ' ')) AS term WHERE r.lexical_terms <> '') s GROUP BY term"
+    )
+    statements = [
+        f"UPDATE {STATISTICS_TABLE} SET documents = documents {sign} (SELECT count(*) FROM {rows} r), "
+        f"terms = terms {sign} (SELECT coalesce(sum({_term_count('r.lexical_terms')}), 0) FROM {rows} r) "
+        f"WHERE corpus = '{PASSAGES}';"
+    ]
+    if sign == "+":
+        statements.append(
+            f"INSERT INTO {TERMS_TABLE} (corpus, term, documents) SELECT '{PASSAGES}', term, n "
+            f"FROM ({term_counts}) counted ORDER BY term "
+            f"ON CONFLICT (corpus, term) DO UPDATE SET documents = {TERMS_TABLE}.documents + excluded.documents;"
+        )
+    else:
+        statements.append(
+            f"UPDATE {TERMS_TABLE} t SET documents = t.documents - gone.n FROM ({term_counts}) gone "
+            f"WHERE t.corpus = '{PASSAGES}' AND t.term = gone.term;"
+        )
+    return "\n        ".join(statements)
+
+
 POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION claims_passage_lexical_statistics() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         UPDATE {STATISTICS_TABLE} SET documents = 0, terms = 0 WHERE corpus = '{PASSAGES}';
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE {STATISTICS_TABLE} SET
-            documents = documents - (SELECT count(*) FROM old_rows),
-            terms = terms - (SELECT coalesce(sum({_term_count("lexical_terms")}), 0) FROM old_rows)
-        WHERE corpus = '{PASSAGES}';
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        UPDATE {STATISTICS_TABLE} SET
-            documents = documents + (SELECT count(*) FROM new_rows),
-            terms = terms + (SELECT coalesce(sum({_term_count("lexical_terms")}), 0) FROM new_rows)
-        WHERE corpus = '{PASSAGES}';
+        DELETE FROM {TERMS_TABLE} WHERE corpus = '{PASSAGES}';
+    ELSIF TG_OP = 'INSERT' THEN
+        {_count_change("new_rows", "+")}
+    ELSIF TG_OP = 'DELETE' THEN
+        {_count_change("old_rows", "-")}
+    ELSIF EXISTS (SELECT 1 {_CHANGED}) THEN
+        {_count_change(_REMOVED_BY_UPDATE, "-")}
+        {_count_change(_ADDED_BY_UPDATE, "+")}
     END IF;
     RETURN NULL;
 END
@@ -112,6 +144,16 @@ def _reset_statistics(cursor: Any) -> None:
     )
 
 
+def _reset_term_counts(cursor: Any) -> None:
+    """PostgreSQL: count every passage term's rows again, in one pass over the table."""
+    cursor.execute(f"DELETE FROM {TERMS_TABLE} WHERE corpus = '{PASSAGES}'")  # noqa: S608
+    cursor.execute(
+        f"INSERT INTO {TERMS_TABLE} (corpus, term, documents) SELECT '{PASSAGES}', term, count(*) "  # noqa: S608
+        "FROM (SELECT DISTINCT p.id, term FROM claims_sourcepassage p, "
+        "unnest(string_to_array(p.lexical_terms, ' ')) AS term WHERE p.lexical_terms <> '') s GROUP BY term"
+    )
+
+
 def ensure_lexical_index(connection: Any) -> bool:
     """Create what is missing of the full-text index, its triggers and the statistics; True when
     anything was (the indexes and statistics were then rebuilt from the rows)."""
@@ -140,10 +182,16 @@ def ensure_lexical_index(connection: Any) -> bool:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%_lexical_gin"])
             indexes = {name for (name,) in cursor.fetchall()}
             wanted_indexes = {f"{table}_lexical_gin" for table in LEXICAL_TABLES}
-            if present.issuperset(POSTGRES_TRIGGERS) and indexes.issuperset(wanted_indexes):
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [TERMS_TABLE])
+            terms_table = cursor.fetchone()[0]
+            if terms_table and present.issuperset(POSTGRES_TRIGGERS) and indexes.issuperset(wanted_indexes):
                 return False
             cursor.execute(
                 f"INSERT INTO {STATISTICS_TABLE} VALUES ('{PASSAGES}', 0, 0) ON CONFLICT (corpus) DO NOTHING"
+            )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {TERMS_TABLE} (corpus varchar(32) NOT NULL, term text NOT NULL, "
+                "documents bigint NOT NULL, PRIMARY KEY (corpus, term))"
             )
             for table in LEXICAL_TABLES:
                 cursor.execute(
@@ -159,6 +207,7 @@ def ensure_lexical_index(connection: Any) -> bool:
             # Under the lock the triggers now take, so no write slips between the count and them.
             cursor.execute(f"SELECT 1 FROM {STATISTICS_TABLE} WHERE corpus = '{PASSAGES}' FOR UPDATE")
             _reset_statistics(cursor)
+            _reset_term_counts(cursor)
             return True
     return False
 
@@ -178,3 +227,4 @@ def drop_lexical_index(connection: Any) -> None:
             for table in LEXICAL_TABLES:
                 cursor.execute(f"DROP INDEX IF EXISTS {table}_lexical_gin")
         cursor.execute(f"DROP TABLE IF EXISTS {STATISTICS_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {TERMS_TABLE}")

@@ -108,12 +108,29 @@ def _assert_statistics_match_rows() -> None:
         documents, terms = cursor.fetchone()
     rows = list(SourcePassage.objects.values_list("lexical_terms", flat=True))
     assert (documents, terms) == (len(rows), sum(len(row.split()) for row in rows))
+    if connection.vendor == "postgresql":
+        # Every term's document frequency, as the triggers keep it, equals a count from the rows.
+        expected: dict[str, int] = {}
+        for row in rows:
+            for term in set(row.split()):
+                expected[term] = expected.get(term, 0) + 1
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT term, documents FROM claims_lexical_term WHERE documents > 0")
+            assert dict(cursor.fetchall()) == expected
 
 
 def statistics_follow_bulk_writes() -> None:
     _library()
     _assert_statistics_match_rows()
     SourcePassage.objects.filter(position__lt=3).delete()
+    _assert_statistics_match_rows()
+    first = SourcePassage.objects.order_by("id").first()
+    assert first is not None
+    first.text = "A rewritten passage about the harbour tariff"
+    first.save()
+    _assert_statistics_match_rows()
+    # A new vector leaves the terms, and their counts, as they were.
+    SourcePassage.objects.filter(pk=first.pk).update(embedding_model="another-model")
     _assert_statistics_match_rows()
 
 

@@ -29,6 +29,7 @@ from typing import Any, Protocol, cast
 from django.conf import settings
 from django.db import connection
 
+from claims.lexical_schema import TERMS_TABLE
 from claims.selectors import claims_with_published_verdict
 from claims.similarity.lexical import (
     BM25Scorer,
@@ -264,12 +265,20 @@ class PostgresLexicalStore(_DatabaseLexicalStore):
     VECTOR = "to_tsvector('simple'::regconfig, lexical_terms)"
 
     def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
-        restriction, params = self._restriction(corpus, "id")
         with connection.cursor() as cursor:
+            if not corpus.published_only:
+                # Kept by the passages' triggers: one index lookup per term, however common.
+                cursor.execute(
+                    f"SELECT term, documents FROM {TERMS_TABLE} WHERE corpus = %s AND term = ANY(%s)",  # noqa: S608
+                    [PASSAGES, terms],
+                )
+                return {term: int(count) for term, count in cursor.fetchall()}
+            # Published claims are few next to all claims: their terms are counted from them.
+            sql, params = _published_ids_sql()
             cursor.execute(
-                f"SELECT term, (SELECT count(*) FROM {corpus.table} "  # noqa: S608
-                f"WHERE {self.VECTOR} @@ to_tsquery('simple'::regconfig, term){restriction}) "
-                "FROM unnest(%s::text[]) AS term",
+                "SELECT term, count(*) FROM (SELECT DISTINCT c.id, term FROM claims_claim c, "  # noqa: S608
+                "unnest(string_to_array(c.lexical_terms, ' ')) AS term "
+                f"WHERE c.id IN ({sql}) AND term = ANY(%s)) s GROUP BY term",
                 [*params, terms],
             )
             return {term: int(count) for term, count in cursor.fetchall()}
