@@ -130,8 +130,6 @@ class _StoredRanking:
 class _DatabaseLexicalStore:
     """What both backends share: the BM25 arithmetic, in Python over the candidates' stored terms."""
 
-    ranking: type[_StoredRanking] = _StoredRanking
-
     def passages(self, text: str) -> LexicalRanking:
         return self._rank(_CORPORA[PASSAGES], text)
 
@@ -146,7 +144,7 @@ class _DatabaseLexicalStore:
         if not any(frequencies.values()):
             return _EmptyRanking()
         scorer = BM25Scorer(terms=terms, document_frequencies=frequencies, statistics=self.statistics(corpus))
-        return self.ranking(store=self, corpus=corpus, terms=terms, frequencies=frequencies, scorer=scorer)
+        return _StoredRanking(store=self, corpus=corpus, terms=terms, frequencies=frequencies, scorer=scorer)
 
     def _restriction(self, corpus: _Corpus, column: str) -> tuple[str, list[Any]]:
         if not corpus.published_only:
@@ -190,35 +188,8 @@ class _DatabaseLexicalStore:
         raise NotImplementedError
 
 
-class _Fts5Ranking(_StoredRanking):
-    """FTS5's own bm25() (Robertson's IDF, which differs from Lucene's mostly for words in over half
-    the rows) puts forward its best `SIMILARITY_LEXICAL_CANDIDATES` rows, in C; they are scored
-    again with Lucene's BM25 and the best `k` kept."""
-
-    def top(self, k: int) -> list[tuple[Hashable, float]]:
-        store = cast(Fts5LexicalStore, self.store)
-        limit = max(int(settings.SIMILARITY_LEXICAL_CANDIDATES), k)
-        rows = store.best_rows(self.corpus, list(self.scorer.idf), limit=limit)
-        scores = self.scorer.score_all(rows)
-        ranked = sorted((row_id for row_id, score in scores.items() if score > 0), key=lambda i: (-scores[i], i))
-        return [(row_id, scores[row_id]) for row_id in ranked[:k]]
-
-
 class Fts5LexicalStore(_DatabaseLexicalStore):
     """SQLite: FTS5 external-content tables ``<table>_fts`` and their ``<table>_fts_vocab``."""
-
-    ranking = _Fts5Ranking
-
-    def best_rows(self, corpus: _Corpus, terms: list[str], *, limit: int) -> list[tuple[int, str]]:
-        restriction, params = self._restriction(corpus, "rowid")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.id, c.lexical_terms FROM (SELECT rowid FROM {corpus.table}_fts "  # noqa: S608
-                f"WHERE {corpus.table}_fts MATCH %s{restriction} ORDER BY bm25({corpus.table}_fts) LIMIT %s) f "
-                f"JOIN {corpus.table} c ON c.id = f.rowid",
-                [self._match(terms), *params, limit],
-            )
-            return list(cursor.fetchall())
 
     @staticmethod
     def _match(terms: list[str]) -> str:
