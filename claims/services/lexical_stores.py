@@ -97,27 +97,23 @@ class _StoredRanking:
         self.store, self.corpus, self.terms, self.frequencies, self.scorer = store, corpus, terms, frequencies, scorer
 
     def top(self, k: int) -> list[tuple[Hashable, float]]:
-        """Rarest term first, fetch and score the rows holding it (and none of the terms before it);
-        stop when the k-th best score so far reaches the most any unseen row could score (the sum of
-        the IDFs of the terms not yet fetched: each term adds less than its IDF), which makes the top
-        `k` exact, or when the next term's rows would pass the candidate budget."""
+        """The query's terms, rarest first, as many as keep their rows within the candidate budget,
+        fetched in one statement and scored over all the query's terms. A row holding none of them
+        shares only common words with the query, so it scores less than the rows fetched. When even
+        the rarest term holds more rows than the budget, its best rows by the backend's own ranking."""
         budget = max(int(settings.SIMILARITY_LEXICAL_CANDIDATES), k)
         order = sorted((frequency, term) for term, frequency in self.frequencies.items() if frequency > 0)
-        unseen_bound = sum(self.scorer.idf.get(term, 0.0) for _, term in order)
-        scores: dict[Hashable, float] = {}
-        fetched: list[str] = []
+        chosen: list[str] = []
+        rows_held = 0
         for frequency, term in order:
-            best = sorted((score for score in scores.values() if score > 0), reverse=True)
-            if len(best) >= k and best[k - 1] >= unseen_bound:
+            if chosen and rows_held + frequency > budget:
                 break
-            if fetched and len(scores) + frequency > budget:
-                break
-            rows = self.store.rows_matching(
-                self.corpus, term, excluding=fetched, limit=budget, ordered=not fetched and frequency > budget
-            )
-            scores.update(self.scorer.score_all(rows))
-            fetched.append(term)
-            unseen_bound -= self.scorer.idf.get(term, 0.0)
+            chosen.append(term)
+            rows_held += frequency
+        if not chosen:
+            return []
+        rows = self.store.rows_matching(self.corpus, chosen, limit=budget, ordered=rows_held > budget)
+        scores = self.scorer.score_all(rows)
         ranked = sorted((row_id for row_id, score in scores.items() if score > 0), key=lambda i: (-scores[i], i))
         return [(row_id, scores[row_id]) for row_id in ranked[:k]]
 
@@ -180,11 +176,8 @@ class _DatabaseLexicalStore:
     def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
         raise NotImplementedError
 
-    def rows_matching(
-        self, corpus: _Corpus, term: str, *, excluding: list[str], limit: int, ordered: bool
-    ) -> list[tuple[int, str]]:
-        """Up to `limit` rows holding `term` and none of `excluding`; `ordered`: more hold it, so take
-        the backend's best."""
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
+        """Up to `limit` rows holding any of `terms`; `ordered`: more hold them, so take the backend's best."""
         raise NotImplementedError
 
 
@@ -214,11 +207,9 @@ class Fts5LexicalStore(_DatabaseLexicalStore):
                 frequencies[term] = int(cursor.fetchone()[0])
             return frequencies
 
-    def rows_matching(
-        self, corpus: _Corpus, term: str, *, excluding: list[str], limit: int, ordered: bool
-    ) -> list[tuple[int, str]]:
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
         restriction, params = self._restriction(corpus, "rowid")
-        match = self._match([term]) + (f" NOT ({self._match(excluding)})" if excluding else "")
+        match = self._match(terms)
         order = f" ORDER BY bm25({corpus.table}_fts)" if ordered else ""
         with connection.cursor() as cursor:
             cursor.execute(
@@ -254,11 +245,9 @@ class PostgresLexicalStore(_DatabaseLexicalStore):
             )
             return {term: int(count) for term, count in cursor.fetchall()}
 
-    def rows_matching(
-        self, corpus: _Corpus, term: str, *, excluding: list[str], limit: int, ordered: bool
-    ) -> list[tuple[int, str]]:
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
         restriction, params = self._restriction(corpus, "id")
-        query = term + (f" & !({' | '.join(excluding)})" if excluding else "")
+        query = " | ".join(terms)
         order, order_params = "", []
         if ordered:
             order, order_params = f" ORDER BY ts_rank({self.VECTOR}, to_tsquery('simple'::regconfig, %s)) DESC", [query]
