@@ -97,27 +97,23 @@ class _StoredRanking:
         self.store, self.corpus, self.terms, self.frequencies, self.scorer = store, corpus, terms, frequencies, scorer
 
     def top(self, k: int) -> list[tuple[Hashable, float]]:
-        """Rarest term first, fetch and score the rows holding it (and none of the terms before it);
-        stop when the k-th best score so far reaches the most any unseen row could score (the sum of
-        the IDFs of the terms not yet fetched: each term adds less than its IDF), which makes the top
-        `k` exact, or when the next term's rows would pass the candidate budget."""
+        """The query's terms, rarest first, as many as keep their rows within the candidate budget,
+        fetched in one statement and scored over all the query's terms. A row holding none of them
+        shares only common words with the query, so it scores less than the rows fetched. When even
+        the rarest term holds more rows than the budget, its best rows by the backend's own ranking."""
         budget = max(int(settings.SIMILARITY_LEXICAL_CANDIDATES), k)
         order = sorted((frequency, term) for term, frequency in self.frequencies.items() if frequency > 0)
-        unseen_bound = sum(self.scorer.idf.get(term, 0.0) for _, term in order)
-        scores: dict[Hashable, float] = {}
-        fetched: list[str] = []
+        chosen: list[str] = []
+        rows_held = 0
         for frequency, term in order:
-            best = sorted((score for score in scores.values() if score > 0), reverse=True)
-            if len(best) >= k and best[k - 1] >= unseen_bound:
+            if chosen and rows_held + frequency > budget:
                 break
-            if fetched and len(scores) + frequency > budget:
-                break
-            rows = self.store.rows_matching(
-                self.corpus, term, excluding=fetched, limit=budget, ordered=not fetched and frequency > budget
-            )
-            scores.update(self.scorer.score_all(rows))
-            fetched.append(term)
-            unseen_bound -= self.scorer.idf.get(term, 0.0)
+            chosen.append(term)
+            rows_held += frequency
+        if not chosen:
+            return []
+        rows = self.store.rows_matching(self.corpus, chosen, limit=budget, ordered=rows_held > budget)
+        scores = self.scorer.score_all(rows)
         ranked = sorted((row_id for row_id, score in scores.items() if score > 0), key=lambda i: (-scores[i], i))
         return [(row_id, scores[row_id]) for row_id in ranked[:k]]
 
@@ -129,8 +125,6 @@ class _StoredRanking:
 
 class _DatabaseLexicalStore:
     """What both backends share: the BM25 arithmetic, in Python over the candidates' stored terms."""
-
-    ranking: type[_StoredRanking] = _StoredRanking
 
     def passages(self, text: str) -> LexicalRanking:
         return self._rank(_CORPORA[PASSAGES], text)
@@ -146,7 +140,7 @@ class _DatabaseLexicalStore:
         if not any(frequencies.values()):
             return _EmptyRanking()
         scorer = BM25Scorer(terms=terms, document_frequencies=frequencies, statistics=self.statistics(corpus))
-        return self.ranking(store=self, corpus=corpus, terms=terms, frequencies=frequencies, scorer=scorer)
+        return _StoredRanking(store=self, corpus=corpus, terms=terms, frequencies=frequencies, scorer=scorer)
 
     def _restriction(self, corpus: _Corpus, column: str) -> tuple[str, list[Any]]:
         if not corpus.published_only:
@@ -182,43 +176,13 @@ class _DatabaseLexicalStore:
     def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
         raise NotImplementedError
 
-    def rows_matching(
-        self, corpus: _Corpus, term: str, *, excluding: list[str], limit: int, ordered: bool
-    ) -> list[tuple[int, str]]:
-        """Up to `limit` rows holding `term` and none of `excluding`; `ordered`: more hold it, so take
-        the backend's best."""
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
+        """Up to `limit` rows holding any of `terms`; `ordered`: more hold them, so take the backend's best."""
         raise NotImplementedError
-
-
-class _Fts5Ranking(_StoredRanking):
-    """FTS5's own bm25() (Robertson's IDF, which differs from Lucene's mostly for words in over half
-    the rows) puts forward its best `SIMILARITY_LEXICAL_CANDIDATES` rows, in C; they are scored
-    again with Lucene's BM25 and the best `k` kept."""
-
-    def top(self, k: int) -> list[tuple[Hashable, float]]:
-        store = cast(Fts5LexicalStore, self.store)
-        limit = max(int(settings.SIMILARITY_LEXICAL_CANDIDATES), k)
-        rows = store.best_rows(self.corpus, list(self.scorer.idf), limit=limit)
-        scores = self.scorer.score_all(rows)
-        ranked = sorted((row_id for row_id, score in scores.items() if score > 0), key=lambda i: (-scores[i], i))
-        return [(row_id, scores[row_id]) for row_id in ranked[:k]]
 
 
 class Fts5LexicalStore(_DatabaseLexicalStore):
     """SQLite: FTS5 external-content tables ``<table>_fts`` and their ``<table>_fts_vocab``."""
-
-    ranking = _Fts5Ranking
-
-    def best_rows(self, corpus: _Corpus, terms: list[str], *, limit: int) -> list[tuple[int, str]]:
-        restriction, params = self._restriction(corpus, "rowid")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.id, c.lexical_terms FROM (SELECT rowid FROM {corpus.table}_fts "  # noqa: S608
-                f"WHERE {corpus.table}_fts MATCH %s{restriction} ORDER BY bm25({corpus.table}_fts) LIMIT %s) f "
-                f"JOIN {corpus.table} c ON c.id = f.rowid",
-                [self._match(terms), *params, limit],
-            )
-            return list(cursor.fetchall())
 
     @staticmethod
     def _match(terms: list[str]) -> str:
@@ -243,11 +207,9 @@ class Fts5LexicalStore(_DatabaseLexicalStore):
                 frequencies[term] = int(cursor.fetchone()[0])
             return frequencies
 
-    def rows_matching(
-        self, corpus: _Corpus, term: str, *, excluding: list[str], limit: int, ordered: bool
-    ) -> list[tuple[int, str]]:
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
         restriction, params = self._restriction(corpus, "rowid")
-        match = self._match([term]) + (f" NOT ({self._match(excluding)})" if excluding else "")
+        match = self._match(terms)
         order = f" ORDER BY bm25({corpus.table}_fts)" if ordered else ""
         with connection.cursor() as cursor:
             cursor.execute(
@@ -283,11 +245,9 @@ class PostgresLexicalStore(_DatabaseLexicalStore):
             )
             return {term: int(count) for term, count in cursor.fetchall()}
 
-    def rows_matching(
-        self, corpus: _Corpus, term: str, *, excluding: list[str], limit: int, ordered: bool
-    ) -> list[tuple[int, str]]:
+    def rows_matching(self, corpus: _Corpus, terms: list[str], *, limit: int, ordered: bool) -> list[tuple[int, str]]:
         restriction, params = self._restriction(corpus, "id")
-        query = term + (f" & !({' | '.join(excluding)})" if excluding else "")
+        query = " | ".join(terms)
         order, order_params = "", []
         if ordered:
             order, order_params = f" ORDER BY ts_rank({self.VECTOR}, to_tsquery('simple'::regconfig, %s)) DESC", [query]
