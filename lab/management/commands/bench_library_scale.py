@@ -35,14 +35,11 @@ from lab.data import shared_data_dir
 from lab.library_corpus import passage_text, passage_vectors, pool_vectors, real_sentences
 from lab.throwaway import DEFAULT_POSTGRES_SERVER, throwaway_database
 
+from .bench_suggestions import _percentile, suggestion_timings
+
 PASSAGES_PER_SOURCE = 50
 COPY_BATCH = 20_000
 QUERIES = shared_data_dir() / "claim_retrieval" / "clef2022_task2a_en" / "test.jsonl"
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def _peak_rss_mb() -> float:
@@ -217,11 +214,7 @@ class Command(BaseCommand):
         texts = _query_texts(options["claims"] + 1 + options["recall_queries"])
         timed = texts[: options["claims"] + 1]
         claims = [Claim.objects.create(text=text) for text in timed]
-        timings = []
-        for claim in claims:
-            start = time.perf_counter()
-            similarity.claim_suggest(claim_id=claim.pk)
-            timings.append((time.perf_counter() - start) * 1000)
+        timings = suggestion_timings(claims)
         first, rest = timings[0], timings[1:]
         peak_rss_mb = _peak_rss_mb()
         # Out of the queue, so that adding a source below re-matches only the claim it is about.
