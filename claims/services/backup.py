@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ..errors import WorkbenchError
-from ..fields import EmbeddingField
+from ..fields import EmbeddingField, LexicalTermsField
 from ..models import Article, Claim, Evidence, Finding, Rating, Source, SourcePassage, Suggestion, Verdict
 
 BACKUP_FORMAT = "claim-workbench-backup"
@@ -118,10 +118,23 @@ def _decode(model_field: models.Field[Any, Any], value: Any) -> Any:
     return value
 
 
+def _is_derived(model_field: models.Field[Any, Any]) -> bool:
+    """A column computed from the row's other columns: not written, recomputed on restore.
+
+    Leaving such columns out keeps a backup readable across versions that add or change them
+    (`lexical_terms` came after the first backups were written) and keeps files smaller.
+    """
+    return isinstance(model_field, LexicalTermsField)
+
+
+def _stored_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [model_field for model_field in model._meta.concrete_fields if not _is_derived(model_field)]
+
+
 def _record(model: type[models.Model], row: models.Model) -> dict[str, Any]:
     fields = {
         model_field.attname: _encode(model_field, model_field.value_from_object(row))
-        for model_field in model._meta.concrete_fields
+        for model_field in _stored_fields(model)
     }
     return {"model": _label(model), "fields": fields}
 
@@ -262,7 +275,11 @@ class _Restore:
         if model is not self.pending_model:
             self.flush()
             self.pending_model = model
-        self.pending_rows.append(model(**values))
+        row = model(**values)
+        for model_field in model._meta.concrete_fields:
+            if _is_derived(model_field):
+                model_field.pre_save(row, add=True)
+        self.pending_rows.append(row)
         self.counts[_label(model)] = self.counts.get(_label(model), 0) + 1
         if len(self.pending_rows) >= READ_CHUNK_ROWS:
             self.flush()
@@ -289,7 +306,11 @@ class _Restore:
         fields = record.get("fields")
         if not isinstance(fields, dict):
             raise BackupError(f"Line {number} has no fields.", line=number)
-        expected = {model_field.attname: model_field for model_field in model._meta.concrete_fields}
+        expected = {model_field.attname: model_field for model_field in _stored_fields(model)}
+        # Files written while derived columns were still exported carry them: their values are
+        # ignored (recomputed), so those files restore too.
+        derived = {model_field.attname for model_field in model._meta.concrete_fields if _is_derived(model_field)}
+        fields = {name: value for name, value in fields.items() if name not in derived}
         unknown = set(fields) - set(expected)
         missing = set(expected) - set(fields)
         if unknown or missing:

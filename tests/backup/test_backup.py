@@ -9,8 +9,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from claims.models import Claim, Rating
+from claims.models import Claim, Rating, SourcePassage
 from claims.services.backup import BackupError, backup_export, backup_import
+from claims.services.lexical_stores import get_lexical_store
 from tests.backup.desk import build_desk, empty_the_desk, referenced_usernames, snapshot, users_snapshot
 from tests.factories import ClaimFactory, UserFactory
 
@@ -147,3 +148,33 @@ def test_the_import_command_names_a_truncated_file(desk_backup, tmp_path):
     with pytest.raises(CommandError, match="Nothing was restored.*cut off"):
         call_command("backup_import", str(target))
     assert not Claim.objects.exists()
+
+
+def _with_lexical_terms(text: str) -> str:
+    """The same backup as an installation that still exported `lexical_terms` would write it."""
+    lines = []
+    for line in text.splitlines():
+        record = json.loads(line)
+        if record.get("model") in ("claims.claim", "claims.sourcepassage"):
+            record["fields"]["lexical_terms"] = "stale words from another version"
+        lines.append(json.dumps(record))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("written_by", ["this version", "a version that exported lexical terms"])
+def test_lexical_terms_are_recomputed_so_older_and_newer_files_restore(desk_backup, written_by):
+    text, before, _ = desk_backup
+    assert '"lexical_terms"' not in text, "derived columns are not written"
+    if written_by != "this version":
+        text = _with_lexical_terms(text)
+    passage = SourcePassage.objects.first()
+    assert passage is not None and passage.lexical_terms
+    rare_word = max(passage.lexical_terms.split(), key=len)
+    empty_the_desk()
+    Rating.objects.filter(label="Satire").delete()
+
+    backup_import(lines=io.StringIO(text))
+
+    assert snapshot() == before
+    found = [passage_id for passage_id, _ in get_lexical_store().passages(rare_word).top(5)]
+    assert passage.pk in found
