@@ -54,6 +54,28 @@ class UrlDigestMixin(models.Model):
         super().save(*args, **kwargs)
 
 
+class LexicalTermsMixin(models.Model):
+    """A save limited to ``update_fields`` that names a lexical field's source column writes the
+    field too, so the words BM25 ranks on never go stale (as ``UrlDigestMixin`` does for urls)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            derived = [
+                model_field.attname
+                for model_field in self._meta.concrete_fields
+                if isinstance(model_field, LexicalTermsField)
+                and model_field.source in update_fields
+                and model_field.attname not in update_fields
+            ]
+            if derived:
+                kwargs["update_fields"] = [*update_fields, *derived]
+        super().save(*args, **kwargs)
+
+
 class TimestampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -93,7 +115,7 @@ class Article(UrlDigestMixin, TimestampedModel):
         return self.title or f"Article {self.pk}"
 
 
-class Claim(TimestampedModel):
+class Claim(LexicalTermsMixin, TimestampedModel):
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
     text = models.TextField()
     # Offsets into article.body, so the UI can highlight the claim in place.
@@ -232,7 +254,7 @@ class Source(UrlDigestMixin, TimestampedModel):
         return self.title
 
 
-class SourcePassage(models.Model):
+class SourcePassage(LexicalTermsMixin, models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="passages")
     position = models.PositiveIntegerField()
     text = models.TextField()

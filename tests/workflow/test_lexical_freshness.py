@@ -46,3 +46,12 @@ def test_the_suggestion_job_finds_a_passage_added_a_moment_ago_by_its_rare_words
     suggestion = Suggestion.objects.get(claim=claim, target_kind=SuggestionTarget.PASSAGE, target_passage=passage)
     assert suggestion.scores["dense"] == 0.0
     assert suggestion.scores["bm25"] >= 3.0
+
+
+def test_a_save_limited_to_the_text_column_rewrites_the_words_too():
+    passage = _library_then_one_more_passage()
+    passage.text = "The glimmerwick treaty replaced it."
+    passage.save(update_fields=["text"])
+
+    assert [hit.passage.pk for hit in similarity.source_passages_search(query="glimmerwick")] == [passage.pk]
+    assert similarity.source_passages_search(query="zorblax quintaphor") == []
