@@ -102,3 +102,23 @@ def test_the_sidebar_counts_are_exact_up_to_the_cap_then_say_more(reviewer, monk
     shown = {row["status"]: row["count"] for row in page.context["counts"]}
     assert exact[ClaimStatus.NEW] > 2 and shown[ClaimStatus.NEW] == "2+"
     assert '<span class="count">2+</span>' in page.content.decode()
+
+
+def shown_ids(page) -> list[int]:
+    return [row["pk"] for row in page.context["claims"]]
+
+
+def test_the_first_page_holds_the_highest_priorities_of_every_queued_status(reviewer):
+    """Each status is read in priority order before the merge: rows stored lowest first must not
+    leave the best claims off the page (PostgreSQL returns an unordered read in storage order)."""
+    article = ArticleFactory()
+    claims = [ClaimFactory(article=article, priority=float(n)) for n in range(70)]
+    reopened = ClaimFactory(article=article, priority=35.5, status=ClaimStatus.REOPENED)
+    with connection.cursor() as cursor:
+        # With statistics, as a running desk has them, the planner reads a small table in storage order.
+        cursor.execute("ANALYZE")
+    page = client_for(reviewer).get(reverse("claims:queue"))
+    by_priority = sorted([*claims, reopened], key=lambda claim: -claim.priority)
+    assert shown_ids(page) == [claim.pk for claim in by_priority[:50]]
+    second = client_for(reviewer).get(reverse("claims:queue"), {"page": 2})
+    assert shown_ids(second) == [claim.pk for claim in by_priority[50:]]

@@ -31,7 +31,7 @@ def desk_claims():
 
 
 def shown(client, **query) -> list[int]:
-    return [claim.pk for claim in client.get(reverse("claims:queue"), query).context["claims"]]
+    return [row["pk"] for row in client.get(reverse("claims:queue"), query).context["claims"]]
 
 
 def listed(user, **query) -> list[int]:
