@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from .. import selectors
 from ..choices import QUEUE_STATUSES, ClaimStatus, FindingState
@@ -116,6 +118,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         page_ids = list(ordered.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1])
     query = _query_string(filters)
     form = filters.form
+    rows = queue_rows(claims, page_ids[:PAGE_SIZE])
     return render(
         request,
         "claims/queue.html",
@@ -127,7 +130,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "ordering_value": form["ordering"].value(),
             "orderings": QUEUE_SORT_CHOICES,
             "bulk_actions": BulkAction.choices,
-            "claims": queue_rows(claims, page_ids[:PAGE_SIZE]),
+            "claims": rows,
+            "rows_html": queue_rows_html(rows),
             "page_number": number,
             "has_next": len(page_ids) > PAGE_SIZE,
             "query": query,
@@ -190,6 +194,48 @@ def queue_rows(claims: QuerySet[Claim], ids: list[int]) -> list[dict[str, object
             }
         )
     return rows
+
+
+# One queue row. Written here rather than in the template for speed, as Django's admin builds its
+# change list rows: fifty rows of template variables took a third of the page's time. Every value
+# is escaped by format_html; the markup is the one queue.html had (its table's header is still there).
+QUEUE_ROW_HTML = """<tr>
+          <td><input type="checkbox" name="ids" value="{pk}" data-bulk-item aria-label="Select: {label}"></td>
+          <td class="num" title="{why}">{priority}</td>
+          <td class="num col-extra">{score}</td>
+          <td class="claim-text"><a href="{href}" data-nav-item>{text}</a>{speaker}<span class="muted why">{why}</span></td>
+          <td class="num">{seen}</td>
+          <td class="col-extra">{types}</td>
+          <td class="col-extra">{outlet}</td>
+          <td><span class="status status-{status}">{status_label}</span></td>
+          <td class="col-extra">{held_by}</td>
+          <td class="nowrap col-extra">{added}</td>
+        </tr>"""  # noqa: E501
+NOBODY_HTML = mark_safe('<span class="muted">–</span>')  # noqa: S308 (a constant)
+SEEN_ONCE_HTML = mark_safe('<span class="muted">1</span>')  # noqa: S308 (a constant)
+
+
+def queue_rows_html(rows: list[dict[str, object]]) -> SafeString:
+    """The rows of ``queue_rows`` as the table's body."""
+    html = []
+    for row in rows:
+        seen = row["seen"]
+        html.append(
+            format_html(
+                QUEUE_ROW_HTML,
+                **{
+                    **row,
+                    "speaker": format_html('<span class="muted speaker">{}</span>', row["speaker"])
+                    if row["speaker"]
+                    else "",
+                    "seen": format_html('<span class="repeats" title="Seen {} times">×{}</span>', seen, seen)
+                    if isinstance(seen, int) and seen > 1
+                    else SEEN_ONCE_HTML,
+                    "held_by": row["held_by"] or NOBODY_HTML,
+                },
+            )
+        )
+    return mark_safe("\n        ".join(html))  # noqa: S308 (each row escaped by format_html)
 
 
 def _widget_html(field: BoundField) -> str:
