@@ -525,3 +525,30 @@ def test_the_being_extracted_message_leaves_with_the_progress_box(desk, reviewer
     phone = desk.sign_in(reviewer, viewport=(390, 844))
     phone.goto(page.url)
     shoot(phone, "article-extracted-phone", full_page=False)
+
+
+def test_a_reviewer_selects_queue_rows_with_boxes_a_shift_click_range_and_x(desk, reviewer):
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    article = ArticleFactory(title="Harbour news", outlet="Wire")
+    for number in range(8):
+        ClaimFactory(article=article, text=f"Claim {number} about the harbour.", priority=90.0 - number)
+    page = desk.sign_in(reviewer)
+    boxes = page.locator("[data-bulk-item]")
+    expect(boxes).to_have_count(8)
+    boxes.nth(0).check()
+    boxes.nth(3).click(modifiers=["Shift"])
+    expect(page.locator("[data-bulk-count]")).to_have_text("4 selected")
+    page.keyboard.press("Escape")  # out of the box just clicked: keys are shortcuts again
+    focus_item_containing(page, "Claim 6 about the harbour")
+    page.keyboard.press("x")
+    expect(page.locator("[data-bulk-count]")).to_have_text("5 selected")
+    expect(page.locator("tr.selected")).to_have_count(5)
+    shoot(page, "queue-selected-desk", full_page=False)
+    page.get_by_label("Action").select_option("dismiss")
+    page.get_by_role("button", name="Apply to selected…").click()
+    expect(page.get_by_text("Dismiss 5 claims?")).to_be_visible()
+
+    phone = desk.sign_in(reviewer, viewport=(390, 844))
+    expect(phone.locator("[data-bulk-item]")).to_have_count(8)
+    shoot(phone, "queue-phone", full_page=False)
