@@ -114,9 +114,12 @@ def test_the_first_page_holds_the_highest_priorities_of_every_queued_status(revi
     article = ArticleFactory()
     claims = [ClaimFactory(article=article, priority=float(n)) for n in range(70)]
     reopened = ClaimFactory(article=article, priority=35.5, status=ClaimStatus.REOPENED)
-    with connection.cursor() as cursor:
-        # With statistics, as a running desk has them, the planner reads a small table in storage order.
-        cursor.execute("ANALYZE")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The plan a running desk's statistics lead to on a small table: read in storage order.
+            # (SET LOCAL ends with the test's transaction; ANALYZE would leave row counts behind.)
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
     page = client_for(reviewer).get(reverse("claims:queue"))
     by_priority = sorted([*claims, reopened], key=lambda claim: -claim.priority)
     assert shown_ids(page) == [claim.pk for claim in by_priority[:50]]
