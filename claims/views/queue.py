@@ -146,9 +146,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 def queue_rows(claims: QuerySet[Claim], ids: list[int]) -> list[dict[str, object]]:
     """The page's rows in the order of ``ids``, each as the strings its cells show.
 
-    Computed here once per row, in one pass: the template then only places them. Fifty rows of
-    model instances, filters, ``{% url %}`` tags and date formatting took as long as every query
-    of the page together. Only the columns shown are read (no verdict, no article body)."""
+    Computed here once per row, in one pass (``queue_rows_html`` then only places them): fifty rows
+    of model instances, template filters, ``{% url %}`` tags and date formatting took as long as
+    every query of the page together. Only the columns shown are read (no verdict, no article body)."""
     open_findings = Finding.objects.filter(claim_id=OuterRef("pk")).exclude(state=FindingState.DISMISSED)
     found = {
         row["pk"]: row
