@@ -1,7 +1,7 @@
 import logging
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,17 @@ def keep_lexical_index(sender, using="default", **kwargs) -> None:  # type: igno
         logger.info("Rebuilt the full-text index of passages and claims.")
 
 
+def lower_claim_search_triggers(sender, using="default", plan=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Before migrations run on SQLite: a rebuild of claims_claim or claims_article fails while the
+    claim search's triggers join the two (see lexical_schema); keep_lexical_index puts them back."""
+    from django.db import connections
+
+    from claims.lexical_schema import drop_sqlite_claim_search_triggers
+
+    if plan:
+        drop_sqlite_claim_search_triggers(connections[using])
+
+
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = "Claims"
@@ -86,6 +97,7 @@ class ClaimsConfig(AppConfig):
         from django.conf import settings
 
         post_migrate.connect(grant_role_permissions, sender=self)
+        pre_migrate.connect(lower_claim_search_triggers, sender=self)
         post_migrate.connect(keep_lexical_index, sender=self)
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.info("REDIS_URL is not set: background jobs run in-process, right after each commit.")

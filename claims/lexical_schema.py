@@ -126,6 +126,69 @@ POSTGRES_TRIGGERS = {
 }
 
 
+# Claim search on SQLite (migration 0017): an FTS5 trigram table of each claim's text, speaker and
+# article title, kept in step by triggers on claims_claim and claims_article. A rebuild of either
+# table drops its triggers as it drops the ones above; these are the migration's, word for word
+# (tests/api/test_claim_search.py compares them).
+CLAIM_SEARCH_TABLE = "claims_claim_search"
+_CLAIM_SEARCH_TITLE = "COALESCE((SELECT title FROM claims_article WHERE id = new.article_id), '')"
+SQLITE_CLAIM_SEARCH_TRIGGERS = {
+    "claims_claim_search_insert": f"""AFTER INSERT ON claims_claim BEGIN
+        INSERT INTO {CLAIM_SEARCH_TABLE} (rowid, text, speaker, title) VALUES (new.id, new.text, new.speaker,
+            {_CLAIM_SEARCH_TITLE});
+    END""",
+    "claims_claim_search_update": f"""AFTER UPDATE OF text, speaker, article_id ON claims_claim
+    WHEN old.text IS NOT new.text OR old.speaker IS NOT new.speaker OR old.article_id IS NOT new.article_id BEGIN
+        DELETE FROM {CLAIM_SEARCH_TABLE} WHERE rowid = old.id;
+        INSERT INTO {CLAIM_SEARCH_TABLE} (rowid, text, speaker, title) VALUES (new.id, new.text, new.speaker,
+            {_CLAIM_SEARCH_TITLE});
+    END""",
+    "claims_claim_search_delete": f"""AFTER DELETE ON claims_claim BEGIN
+        DELETE FROM {CLAIM_SEARCH_TABLE} WHERE rowid = old.id;
+    END""",
+    "claims_article_search_title": f"""AFTER UPDATE OF title ON claims_article
+    WHEN old.title IS NOT new.title BEGIN
+        UPDATE {CLAIM_SEARCH_TABLE} SET title = new.title
+        WHERE rowid IN (SELECT id FROM claims_claim WHERE article_id = new.id);
+    END""",
+}
+
+
+def drop_sqlite_claim_search_triggers(connection: Any) -> None:
+    """Take the claim search's triggers down before a migrate that has work to do; the post_migrate
+    hook puts them back and refills the search table.
+
+    SQLite checks every trigger when Django renames a rebuilt table into place, and these reach
+    across claims_claim and claims_article: with one of the two rebuilt, the other's trigger names
+    a table that is briefly gone, and the ALTER fails ("error in trigger claims_article_search_title:
+    no such table: main.claims_claim")."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for name in SQLITE_CLAIM_SEARCH_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _ensure_sqlite_claim_search(cursor: Any, connection: Any) -> bool:
+    """Put back the claim search triggers a table rebuild dropped, then refill the search table
+    from the rows (writes made while they were missing are in it then too); True when it had to."""
+    if CLAIM_SEARCH_TABLE not in connection.introspection.table_names(cursor):
+        return False  # migration 0017 has not run (yet)
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    present = {name for (name,) in cursor.fetchall()}
+    if present.issuperset(SQLITE_CLAIM_SEARCH_TRIGGERS):
+        return False
+    for name, definition in SQLITE_CLAIM_SEARCH_TRIGGERS.items():
+        cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {definition}")
+    cursor.execute(f"DELETE FROM {CLAIM_SEARCH_TABLE}")  # noqa: S608
+    cursor.execute(
+        f"INSERT INTO {CLAIM_SEARCH_TABLE} (rowid, text, speaker, title) "  # noqa: S608
+        "SELECT c.id, c.text, c.speaker, COALESCE(a.title, '') "
+        "FROM claims_claim c LEFT JOIN claims_article a ON a.id = c.article_id"
+    )
+    return True
+
+
 def _columns_exist(cursor: Any, connection: Any) -> bool:
     for table in LEXICAL_TABLES:
         if table not in connection.introspection.table_names(cursor):
@@ -155,11 +218,13 @@ def _reset_term_counts(cursor: Any) -> None:
 
 
 def ensure_lexical_index(connection: Any) -> bool:
-    """Create what is missing of the full-text index, its triggers and the statistics; True when
-    anything was (the indexes and statistics were then rebuilt from the rows)."""
+    """Create what is missing of the full-text index, its triggers and the statistics, and of the
+    claim search's triggers on SQLite; True when anything was (the indexes and statistics were
+    then rebuilt from the rows)."""
     with connection.cursor() as cursor:
+        claim_search_rebuilt = connection.vendor == "sqlite" and _ensure_sqlite_claim_search(cursor, connection)
         if not _columns_exist(cursor, connection):
-            return False
+            return claim_search_rebuilt
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {STATISTICS_TABLE} "
             "(corpus varchar(32) PRIMARY KEY, documents bigint NOT NULL, terms bigint NOT NULL)"
@@ -168,7 +233,7 @@ def ensure_lexical_index(connection: Any) -> bool:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             present = {name for (name,) in cursor.fetchall()}
             if present.issuperset(SQLITE_TRIGGERS):
-                return False
+                return claim_search_rebuilt
             cursor.execute(f"INSERT OR IGNORE INTO {STATISTICS_TABLE} VALUES ('{PASSAGES}', 0, 0)")
             for table in LEXICAL_TABLES:
                 for statement in _sqlite_statements(table):

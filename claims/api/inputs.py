@@ -35,13 +35,19 @@ CLAIM_ORDERINGS = (
 
 
 class _FastSurrogateValidator(ProhibitSurrogateCharactersValidator):
-    """DRF's check, with the scan done by the regex engine: DRF walks the text character by character
-    in Python, a third of a second for an article at the ingest limit, inside the request."""
+    """DRF's check, with the scan done in C: DRF walks the text character by character in Python, a
+    third of a second for an article at the ingest limit, inside the request. Strict UTF-8 encoding
+    fails on a lone surrogate and on nothing else, and runs several times faster than a regex
+    search over a 1 MiB article."""
 
     def __call__(self, value: Any) -> None:
-        found = SURROGATE_RE.search(str(value))
-        if found is not None:
-            raise serializers.ValidationError(self.message.format(code_point=ord(found.group())), code=self.code)
+        text = str(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            found = SURROGATE_RE.search(text, error.start)
+            code_point = ord(found.group()) if found is not None else ord(text[error.start])
+            raise serializers.ValidationError(self.message.format(code_point=code_point), code=self.code) from None
 
 
 class StringField(serializers.CharField):

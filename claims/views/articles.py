@@ -21,6 +21,8 @@ from .base import action, page
 
 # How often an article's page reloads itself while its claims are being extracted.
 PROGRESS_REFRESH_SECONDS = 2
+# The id of the article page's progress box (htmx names it in the HX-Trigger header of its refreshes).
+EXTRACTION_PROGRESS_ID = "extraction-progress"
 
 
 def ingest_posted_article(request: HttpRequest, form: ArticleIngestForm) -> Article | None:
@@ -62,6 +64,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     for claim in claims:
         claim.said_here = said_here.get(claim.pk, 1)  # type: ignore[attr-defined]
     repeats = [appearance for appearance in appearances if appearance.claim.article_id != article.pk]
+    unfinished = article.extraction_status in EXTRACTION_UNFINISHED
     return render(
         request,
         "claims/article.html",
@@ -73,8 +76,11 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "queued": sum(claim.status != ClaimStatus.CANDIDATE for claim in claims),
             "not_read_by_model": [claim for claim in claims if claim.checkworthiness_method != "model"],
             "promotable": CLAIM_TRANSITIONS[ClaimAction.PROMOTE].allowed_from,
-            "unfinished": article.extraction_status in EXTRACTION_UNFINISHED,
+            "unfinished": unfinished,
+            # The progress box asked for the page and the claims are in: the box gives way to them.
+            "progress_ended": not unfinished and request.headers.get("HX-Trigger") == EXTRACTION_PROGRESS_ID,
             "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+            "progress_id": EXTRACTION_PROGRESS_ID,
             "nav": "article_add",
         },
     )

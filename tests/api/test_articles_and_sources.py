@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import Article, IdempotencyRecord, Source
 
@@ -41,6 +45,25 @@ def test_ingest_answers_202_at_once_and_the_claims_follow_at_the_articles_url(
     assert any("Former U.S. President Donald Trump" in text for text in texts)
     for claim in article["claims"]:
         assert article["body"][claim["start"] : claim["end"]] == claim["text"]
+
+
+def test_the_ingest_answer_reads_no_claims_of_the_article_it_just_stored(client_as, django_capture_on_commit_callbacks):
+    client = client_as("write_token")
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks():
+        response = ingest(client, {"text": BODY})
+    assert response.status_code == 202
+    assert response.json()["claims"] == [] and response.json()["checkworthiness_note"] is None
+    assert [query["sql"] for query in captured if "claims_claim" in query["sql"]] == []
+
+
+def test_a_lone_surrogate_deep_in_a_long_text_is_refused_naming_it(client_as):
+    client = client_as("write_token")
+    text = "Paris is the capital. " * 20_000 + "Half a pair: \udc80 ends here."
+    # Escaped as JSON allows (\\udc80): the parsed string then holds the lone half.
+    response = client.post("/api/v1/articles/", json.dumps({"text": text}), content_type="application/json")
+    assert response.status_code == 400
+    assert "U+DC80" in response.content.decode()
+    assert not Article.objects.exists()
 
 
 def test_ingesting_the_same_content_again_returns_the_stored_article_with_200(client_as):

@@ -501,3 +501,54 @@ def test_a_reviewer_watches_a_long_article_being_extracted_and_finds_its_repeate
     (claim,) = Claim.objects.filter(text__contains="national debt by 40 percent")
     assert claim.appearances.count() == 3
     shoot(page, "long-article-done")
+
+
+def test_the_being_extracted_message_leaves_with_the_progress_box(desk, reviewer, jobs_in_process, settings):
+    # The extraction runs in a thread after the request, as without a broker: the page answers at once.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.JOBS_EAGER_IN_THREAD = True
+    body = "\n\n".join(SEED_TEXT.replace("Ukraine", f"Ukraine (part {part})") for part in range(6))
+    page = desk.sign_in(reviewer)
+    page.get_by_role("link", name="Add article").click()
+    page.get_by_label("Body").fill(body)
+    page.get_by_label("Title").fill("Talks, in six parts")
+    page.get_by_role("button", name="Add article").click()
+    expect(page.locator(".extraction[role=status]")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("Its claims are being extracted; this page shows the progress.")
+
+    # The box turns into the claims by itself, and the message about the extraction goes with it.
+    expect(page.locator(".summary")).to_contain_text("sentences", timeout=300_000)
+    expect(page.locator(".extraction")).to_have_count(0)
+    expect(page.locator(".messages")).to_have_count(0)
+    expect(page.locator("table.claims tbody tr").first).to_be_visible()
+    shoot(page, "article-extracted-desk", full_page=False)
+    phone = desk.sign_in(reviewer, viewport=(390, 844))
+    phone.goto(page.url)
+    shoot(phone, "article-extracted-phone", full_page=False)
+
+
+def test_a_reviewer_selects_queue_rows_with_boxes_a_shift_click_range_and_x(desk, reviewer):
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    article = ArticleFactory(title="Harbour news", outlet="Wire")
+    for number in range(8):
+        ClaimFactory(article=article, text=f"Claim {number} about the harbour.", priority=90.0 - number)
+    page = desk.sign_in(reviewer)
+    boxes = page.locator("[data-bulk-item]")
+    expect(boxes).to_have_count(8)
+    boxes.nth(0).check()
+    boxes.nth(3).click(modifiers=["Shift"])
+    expect(page.locator("[data-bulk-count]")).to_have_text("4 selected")
+    page.keyboard.press("Escape")  # out of the box just clicked: keys are shortcuts again
+    focus_item_containing(page, "Claim 6 about the harbour")
+    page.keyboard.press("x")
+    expect(page.locator("[data-bulk-count]")).to_have_text("5 selected")
+    expect(page.locator("tr.selected")).to_have_count(5)
+    shoot(page, "queue-selected-desk", full_page=False)
+    page.get_by_label("Action").select_option("dismiss")
+    page.get_by_role("button", name="Apply to selected…").click()
+    expect(page.get_by_text("Dismiss 5 claims?")).to_be_visible()
+
+    phone = desk.sign_in(reviewer, viewport=(390, 844))
+    expect(phone.locator("[data-bulk-item]")).to_have_count(8)
+    shoot(phone, "queue-phone", full_page=False)

@@ -31,7 +31,7 @@ def desk_claims():
 
 
 def shown(client, **query) -> list[int]:
-    return [claim.pk for claim in client.get(reverse("claims:queue"), query).context["claims"]]
+    return [row["pk"] for row in client.get(reverse("claims:queue"), query).context["claims"]]
 
 
 def listed(user, **query) -> list[int]:
@@ -107,3 +107,13 @@ def test_each_row_says_why_it_ranks_where_it_does(reviewer, desk_claims):
     page = client_for(reviewer).get(reverse("claims:queue")).content.decode()
     assert page.count("= score ") >= len(desk_claims)
     assert "seen 7×" in page
+
+
+def test_markup_in_a_claim_its_speaker_or_its_outlet_is_shown_as_text_in_the_queue(reviewer):
+    article = ArticleFactory(title="Wire", outlet="<i>Outlet</i>")
+    ClaimFactory(article=article, text='<script>alert("x")</script> rose & fell', speaker="<b>Jo</b>", priority=99)
+    page = client_for(reviewer).get(reverse("claims:queue")).content.decode()
+    assert "<script>alert" not in page and "<b>Jo</b>" not in page and "<i>Outlet</i>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; rose &amp; fell" in page
+    assert '<span class="muted speaker">&lt;b&gt;Jo&lt;/b&gt;</span>' in page
+    assert "&lt;i&gt;Outlet&lt;/i&gt;" in page

@@ -54,7 +54,8 @@ class ArticleViewSet(WorkbenchViewSet):
 
         def ingest() -> tuple[int, Any]:
             result = article_ingest(user=request.user, background=True, **data)
-            body = ArticleSerializer(result.article, context=self.get_serializer_context()).data
+            context = {**self.get_serializer_context(), "just_stored": result.created}
+            body = ArticleSerializer(result.article, context=context).data
             return (status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK), body
 
         key = request.headers.get(IDEMPOTENCY_HEADER)

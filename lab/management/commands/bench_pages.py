@@ -10,7 +10,12 @@ findings and suggestions; the queue and ``GET /api/v1/claims/`` are timed in eac
 sort orders, with and without a search (``--claims 30000 --claims-per-article 30`` is a desk's volume).
 
 Times are measured around Django's test client: URL resolving, middleware, views, queries and
-template rendering, without a network or a browser."""
+template rendering, without a network or a browser.
+
+Last, the ingest POST is timed through both doors, the API (``POST /api/v1/articles/`` with a token)
+and the workbench's article form, for a typical article (about 4 KB) and one of over 1 MiB. The
+extraction job each POST queues goes to Celery's in-memory broker, where no worker takes it: the
+request is measured up to and including the job's dispatch, and no extraction competes for the CPU."""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,6 +107,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--in-place", action="store_true", help="fill and measure the configured database")
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--ingest", type=int, default=20, help="timed ingest POSTs of a typical article per door")
+        parser.add_argument(
+            "--ingest-large", type=int, default=5, help="timed ingest POSTs of a 1 MiB article per door"
+        )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         if options["in_place"]:
@@ -121,6 +130,8 @@ class Command(BaseCommand):
             f"--claims-per-article={options['claims_per_article']}",
             f"--requests={options['requests']}",
             f"--seed={options['seed']}",
+            f"--ingest={options['ingest']}",
+            f"--ingest-large={options['ingest_large']}",
         ]
         env = {
             **os.environ,
@@ -169,6 +180,9 @@ class Command(BaseCommand):
             f"{Suggestion.objects.count():,} suggestions in {time.perf_counter() - started:.0f} s."
         )
         self._measure(target=target, users=users, requests=options["requests"])
+        self._measure_ingest(
+            users=users, small=options["ingest"], large=options["ingest_large"], rng=random.Random(options["seed"])
+        )
 
     def _migrated(self) -> bool:
         return Claim._meta.db_table in connection.introspection.table_names()
@@ -416,3 +430,68 @@ class Command(BaseCommand):
                 pages.append((f"queue {label}{shown}", client, reverse("claims:queue") + query))
                 pages.append((f"api {label}{shown}", client, "/api/v1/claims/" + query))
         return pages
+
+    def _measure_ingest(self, *, users: dict, small: int, large: int, rng: random.Random) -> None:
+        """p50/p95 of the ingest POST per door and size. Each article is new (no duplicate shortcut)."""
+        from rest_framework.test import APIClient
+
+        from claims.choices import TokenScope
+        from claims.services.tokens import token_create
+        from workbench.celery import app as celery_app
+
+        if not small and not large:
+            return
+        reviewer = users["bench_reviewer"]
+        api = APIClient()
+        token = token_create(user=reviewer, name="bench ingest", scope=TokenScope.WRITE)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token.secret}")
+        form = Client()
+        form.force_login(reviewer)
+
+        def post_api(title: str, text: str) -> int:
+            return api.post("/api/v1/articles/", {"title": title, "text": text}, format="json").status_code
+
+        def post_form(title: str, text: str) -> int:
+            return form.post(reverse("claims:article_add"), {"title": title, "body": text}).status_code
+
+        doors = [("api", post_api, 202), ("form", post_form, 302)]
+        sizes = [("typical", 4 * 1024, small), ("1 MiB", 2**20, large)]
+        self.stdout.write(
+            f"\n{'ingest POST':<40}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'KiB':>9}\n" + "-" * 85
+        )
+        # The extraction job goes to the in-memory broker (a real send, never taken by a worker).
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = False
+        try:
+            with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+                for door, post, expected in doors:
+                    for size_name, size, count in sizes:
+                        if not count:
+                            continue
+                        timings: list[float] = []
+                        for index in range(count + 2):
+                            text = self._article_text(rng, size)
+                            begin = time.perf_counter()
+                            status = post(f"Bench ingest {door} {size_name} {index}", text)
+                            elapsed = (time.perf_counter() - begin) * 1000
+                            if status != expected:
+                                raise CommandError(f"ingest through the {door} answered {status}")
+                            if index >= 2:  # the first two warm up
+                                timings.append(elapsed)
+                        self.stdout.write(
+                            f"{door + ', ' + size_name:<40}{count:>9}{statistics.median(timings):>9.1f}"
+                            f"{percentile(timings, 0.95):>9.1f}{max(timings):>9.1f}{size / 1024:>9.0f}"
+                        )
+        finally:
+            celery_app.conf.task_always_eager = eager
+
+    @classmethod
+    def _article_text(cls, rng: random.Random, size: int) -> str:
+        """A new article of at least ``size`` bytes, in paragraphs of five sentences."""
+        paragraphs: list[str] = []
+        length = 0
+        while length < size:
+            paragraph = " ".join(cls._sentence(rng) for _ in range(5))
+            paragraphs.append(paragraph)
+            length += len(paragraph) + 2
+        return "\n\n".join(paragraphs)
