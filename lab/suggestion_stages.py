@@ -105,10 +105,15 @@ class StageTimer:
         lexical_class = lexical_stores.PostgresLexicalStore
         vector_class = vector_stores.PgvectorStore
         targets: list[tuple[Any, str, Callable[..., str]]] = [
-            (similarity, "claims_embed", lambda **_: "embed the claim"),
+            (similarity, "_claims_encode_and_store", lambda *a, **k: "embed the claim"),
             (vector_class, "nearest_passages", lambda *a, **k: "passages: HNSW nearest"),
             (vector_class, "nearest_published_claims", lambda *a, **k: "published claims"),
             (vector_class, "similarities", lambda s, rows, *a, **k: f"{_rows_side(rows)}: cosines of BM25-only hits"),
+            (
+                lexical_class,
+                "frequencies_and_statistics",
+                lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 term frequencies",
+            ),
             (
                 lexical_class,
                 "document_frequencies",

@@ -22,14 +22,14 @@ rarest term is commoner than that, the rows holding it come in the backend's own
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.db import connection
 
-from claims.lexical_schema import TERMS_TABLE
+from claims.lexical_schema import STATISTICS_TABLE, TERMS_TABLE
 from claims.selectors import claims_with_published_verdict
 from claims.similarity.lexical import (
     BM25Scorer,
@@ -136,10 +136,10 @@ class _DatabaseLexicalStore:
         terms = query_terms(text)
         if not terms:
             return _EmptyRanking()
-        frequencies = self.document_frequencies(corpus, terms)
+        frequencies, statistics = self.frequencies_and_statistics(corpus, terms)
         if not any(frequencies.values()):
             return _EmptyRanking()
-        scorer = BM25Scorer(terms=terms, document_frequencies=frequencies, statistics=self.statistics(corpus))
+        scorer = BM25Scorer(terms=terms, document_frequencies=frequencies, statistics=statistics())
         return _StoredRanking(store=self, corpus=corpus, terms=terms, frequencies=frequencies, scorer=scorer)
 
     def _restriction(self, corpus: _Corpus, column: str) -> tuple[str, list[Any]]:
@@ -147,6 +147,13 @@ class _DatabaseLexicalStore:
             return "", []
         sql, params = _published_ids_sql()
         return f" AND {column} IN ({sql})", params
+
+    def frequencies_and_statistics(
+        self, corpus: _Corpus, terms: list[str]
+    ) -> tuple[dict[str, int], Callable[[], CorpusStatistics]]:
+        """The terms' document frequencies, and the corpus statistics (asked for only when a term
+        occurs at all)."""
+        return self.document_frequencies(corpus, terms), lambda: self.statistics(corpus)
 
     def statistics(self, corpus: _Corpus) -> CorpusStatistics:
         with connection.cursor() as cursor:
@@ -225,6 +232,26 @@ class PostgresLexicalStore(_DatabaseLexicalStore):
     """PostgreSQL: the GIN index ``<table>_lexical_gin`` on ``to_tsvector('simple', lexical_terms)``."""
 
     VECTOR = "to_tsvector('simple'::regconfig, lexical_terms)"
+
+    def frequencies_and_statistics(
+        self, corpus: _Corpus, terms: list[str]
+    ) -> tuple[dict[str, int], Callable[[], CorpusStatistics]]:
+        if corpus.published_only:
+            return super().frequencies_and_statistics(corpus, terms)
+        # Both kept by the passages' triggers: one round trip for the two.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.documents, s.terms, (SELECT coalesce(json_object_agg(t.term, t.documents), '{{}}') "  # noqa: S608
+                f"FROM {TERMS_TABLE} t WHERE t.corpus = s.corpus AND t.term = ANY(%s)) "
+                f"FROM {STATISTICS_TABLE} s WHERE s.corpus = %s",
+                [terms, PASSAGES],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return {}, lambda: CorpusStatistics(0, 0)
+        documents, term_count, frequencies = row
+        statistics = CorpusStatistics(documents=int(documents), terms=int(term_count))
+        return {term: int(count) for term, count in frequencies.items()}, lambda: statistics
 
     def document_frequencies(self, corpus: _Corpus, terms: list[str]) -> dict[str, int]:
         with connection.cursor() as cursor:

@@ -8,6 +8,7 @@ existing suggestion is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTa
 from ..extraction.language_neutral import model_reads
 from ..models import Claim, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
-from ..similarity.embedder import get_embedder
+from ..similarity.embedder import Embedder, get_embedder
 from ..similarity.lexical import LexicalRanking
 from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for, hybrid_rank
 from ..similarity.text import clean_query
@@ -43,12 +44,19 @@ def claims_embed(*, claim_ids: list[int]) -> int:
     )
     if not pending:
         return 0
+    _claims_encode_and_store(pending, embedder=embedder)
+    return len(pending)
+
+
+def _claims_encode_and_store(pending: list[tuple[int, str]], *, embedder: Embedder) -> np.ndarray:
+    """Embed (claim id, text) pairs and store the vectors; returns them, in order."""
     # The same cleaned text BM25 sees: links and handles say nothing about the claim.
     vectors = embedder.encode([clean_query(text) for _, text in pending], batch_size=EMBED_BATCH)
-    with transaction.atomic():
+    # One row needs no transaction of its own (BEGIN and COMMIT would double its round trips).
+    with transaction.atomic() if len(pending) > 1 else contextlib.nullcontext():
         for (claim_id, _), vector in zip(pending, vectors, strict=True):
             Claim.objects.filter(pk=claim_id).update(embedding=vector, embedding_model=embedder.model_version)
-    return len(pending)
+    return vectors
 
 
 def passages_embed(*, passage_ids: list[int]) -> int:
@@ -208,9 +216,10 @@ def claim_suggest(*, claim_id: int) -> int:
         return matched
     embedder = get_embedder()
     if claim.embedding is None or claim.embedding_model != embedder.model_version:
-        claims_embed(claim_ids=[claim_id])
-        claim.refresh_from_db()
-    vector = np.asarray(claim.embedding, dtype=np.float32)
+        # Embedded here and kept in hand: reading the stored vector back costs a round trip.
+        vector = _claims_encode_and_store([(claim.pk, claim.text)], embedder=embedder)[0]
+    else:
+        vector = np.asarray(claim.embedding, dtype=np.float32)
     store, lexical_store, version = get_vector_store(), get_lexical_store(), embedder.model_version
     keep, pool = settings.SIMILARITY_TOP_K, max(settings.SIMILARITY_TOP_K, settings.SIMILARITY_CANDIDATES)
 
