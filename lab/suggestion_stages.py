@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import connection
 
-OTHER = "other (fusion, deciding, Python between calls)"
+OTHER = "other (claim read and update, fusion, deciding)"
 TOTAL = "total"
 
 
@@ -105,7 +105,7 @@ class StageTimer:
         lexical_class = lexical_stores.PostgresLexicalStore
         vector_class = vector_stores.PgvectorStore
         targets: list[tuple[Any, str, Callable[..., str]]] = [
-            (similarity, "_claims_encode_and_store", lambda *a, **k: "embed the claim"),
+            (similarity, "_claim_encode", lambda *a, **k: "embed the claim"),
             (vector_class, "nearest_passages", lambda *a, **k: "passages: HNSW nearest"),
             (vector_class, "nearest_published_claims", lambda *a, **k: "published claims"),
             (vector_class, "similarities", lambda s, rows, *a, **k: f"{_rows_side(rows)}: cosines of BM25-only hits"),

@@ -8,7 +8,6 @@ existing suggestion is never overwritten.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,11 +51,16 @@ def _claims_encode_and_store(pending: list[tuple[int, str]], *, embedder: Embedd
     """Embed (claim id, text) pairs and store the vectors; returns them, in order."""
     # The same cleaned text BM25 sees: links and handles say nothing about the claim.
     vectors = embedder.encode([clean_query(text) for _, text in pending], batch_size=EMBED_BATCH)
-    # One row needs no transaction of its own (BEGIN and COMMIT would double its round trips).
-    with transaction.atomic() if len(pending) > 1 else contextlib.nullcontext():
+    with transaction.atomic():
         for (claim_id, _), vector in zip(pending, vectors, strict=True):
             Claim.objects.filter(pk=claim_id).update(embedding=vector, embedding_model=embedder.model_version)
     return vectors
+
+
+def _claim_encode(text: str, *, embedder: Embedder) -> np.ndarray:
+    """One claim's vector, from the cleaned text BM25 sees, as `claims_embed` stores it."""
+    vector: np.ndarray = embedder.encode([clean_query(text)], batch_size=EMBED_BATCH)[0]
+    return vector
 
 
 def passages_embed(*, passage_ids: list[int]) -> int:
@@ -215,9 +219,12 @@ def claim_suggest(*, claim_id: int) -> int:
         Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
         return matched
     embedder = get_embedder()
+    finished: dict[str, Any] = {}
     if claim.embedding is None or claim.embedding_model != embedder.model_version:
-        # Embedded here and kept in hand: reading the stored vector back costs a round trip.
-        vector = _claims_encode_and_store([(claim.pk, claim.text)], embedder=embedder)[0]
+        vector = _claim_encode(claim.text, embedder=embedder)
+        # Stored with the suggestions, in their transaction: one commit for both. A job that dies
+        # before then leaves the claim unsuggested, and the sweep for such claims runs it again.
+        finished.update(embedding=vector, embedding_model=embedder.model_version)
     else:
         vector = np.asarray(claim.embedding, dtype=np.float32)
     store, lexical_store, version = get_vector_store(), get_lexical_store(), embedder.model_version
@@ -263,7 +270,7 @@ def claim_suggest(*, claim_id: int) -> int:
             matches.append(_Match(kind=kind, target_id=target_id, scores=scores, state=state))
     with transaction.atomic():
         _upsert(claim=claim, matches=matches, model_version=version)
-        Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
+        Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now(), **finished)
     return len(matches)
 
 
