@@ -127,6 +127,11 @@ class StageTimer:
             ),
             (
                 lexical_class,
+                "rows_of_common_terms",
+                lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 candidate statement",
+            ),
+            (
+                lexical_class,
                 "rows_with_ids",
                 lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 of dense hits (fetch)",
             ),
