@@ -16,6 +16,7 @@ import os
 import resource
 import statistics
 import time
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -309,7 +310,7 @@ class Command(BaseCommand):
     def _plans(stages: StageTimer) -> list[str]:
         """EXPLAIN (ANALYZE, BUFFERS) of the last claim's vector search and BM25 candidate statement,
         run again as the job ran them (same settings, same transaction shape)."""
-        last: dict[str, tuple[str, object]] = {}
+        last: dict[str, tuple[str, Any]] = {}
         for statement in stages.captured:
             if statement.sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 last[statement.stage] = (statement.sql, statement.params)
