@@ -67,7 +67,7 @@ def _passages(count: int) -> np.ndarray:
 
 
 # Outside a transaction the search settings are made for the connection's session.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outside_a_transaction_a_search_is_one_statement_with_the_configured_search_settings(settings):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -89,7 +89,7 @@ def test_outside_a_transaction_a_search_is_one_statement_with_the_configured_sea
     assert _show("hnsw.ef_search") == "64"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_search_inside_a_rolled_back_transaction_leaves_later_searches_their_settings(settings):
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
