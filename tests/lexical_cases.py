@@ -75,6 +75,26 @@ def a_small_candidate_budget_keeps_the_rare_word_hits() -> None:
     assert {row_id for row_id, _ in index.search(query, len(emoluments))} != emoluments
 
 
+def only_common_words_still_find_the_rows_sharing_most_of_them() -> None:
+    """Every word of the query is held by more rows than the budget: the candidates still hold the
+    rows sharing two of its words, which BM25 ranks first, with their exact scores."""
+    source = SourceFactory()
+    texts = [f"The economy report number {n} is out today." for n in range(40)]
+    texts += [f"The president visited town {n} on Monday." for n in range(40)]
+    texts += [f"The president praised the economy in speech {n}." for n in range(3)]
+    SourcePassage.objects.bulk_create(
+        [SourcePassage(source=source, position=position, text=text) for position, text in enumerate(texts)]
+    )
+    both = set(SourcePassage.objects.filter(text__contains="praised").values_list("id", flat=True))
+    query = "Did the president say the economy is growing?"
+    expected = _in_memory().search(query, 3)
+    assert {row_id for row_id, _ in expected} == both
+    with override_settings(SIMILARITY_LEXICAL_CANDIDATES=10):
+        found = get_lexical_store().passages(query).top(3)
+    assert [row_id for row_id, _ in found] == [row_id for row_id, _ in expected]
+    assert [score for _, score in found] == pytest.approx([score for _, score in expected], rel=1e-5)
+
+
 def edits_and_deletions_move_the_terms(editor) -> None:
     source = source_create(
         user=editor, url="https://records.example.org/zorblax", title="Record", body="The zorblax treaty was signed."

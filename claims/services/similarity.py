@@ -23,7 +23,7 @@ from ..choices import QUEUE_STATUSES, ClaimStatus, SuggestionState, SuggestionTa
 from ..extraction.language_neutral import model_reads
 from ..models import Claim, SourcePassage, Suggestion
 from ..selectors import claims_with_published_verdict
-from ..similarity.embedder import get_embedder
+from ..similarity.embedder import Embedder, get_embedder
 from ..similarity.lexical import LexicalRanking
 from ..similarity.retrieval import DENSE_METHOD, LEXICAL_METHOD, fusion_for, hybrid_rank
 from ..similarity.text import clean_query
@@ -43,12 +43,24 @@ def claims_embed(*, claim_ids: list[int]) -> int:
     )
     if not pending:
         return 0
+    _claims_encode_and_store(pending, embedder=embedder)
+    return len(pending)
+
+
+def _claims_encode_and_store(pending: list[tuple[int, str]], *, embedder: Embedder) -> np.ndarray:
+    """Embed (claim id, text) pairs and store the vectors; returns them, in order."""
     # The same cleaned text BM25 sees: links and handles say nothing about the claim.
     vectors = embedder.encode([clean_query(text) for _, text in pending], batch_size=EMBED_BATCH)
     with transaction.atomic():
         for (claim_id, _), vector in zip(pending, vectors, strict=True):
             Claim.objects.filter(pk=claim_id).update(embedding=vector, embedding_model=embedder.model_version)
-    return len(pending)
+    return vectors
+
+
+def _claim_encode(text: str, *, embedder: Embedder) -> np.ndarray:
+    """One claim's vector, from the cleaned text BM25 sees, as `claims_embed` stores it."""
+    vector: np.ndarray = embedder.encode([clean_query(text)], batch_size=EMBED_BATCH)[0]
+    return vector
 
 
 def passages_embed(*, passage_ids: list[int]) -> int:
@@ -207,10 +219,14 @@ def claim_suggest(*, claim_id: int) -> int:
         Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
         return matched
     embedder = get_embedder()
+    finished: dict[str, Any] = {}
     if claim.embedding is None or claim.embedding_model != embedder.model_version:
-        claims_embed(claim_ids=[claim_id])
-        claim.refresh_from_db()
-    vector = np.asarray(claim.embedding, dtype=np.float32)
+        vector = _claim_encode(claim.text, embedder=embedder)
+        # Stored with the suggestions, in their transaction: one commit for both. A job that dies
+        # before then leaves the claim unsuggested, and the sweep for such claims runs it again.
+        finished.update(embedding=vector, embedding_model=embedder.model_version)
+    else:
+        vector = np.asarray(claim.embedding, dtype=np.float32)
     store, lexical_store, version = get_vector_store(), get_lexical_store(), embedder.model_version
     keep, pool = settings.SIMILARITY_TOP_K, max(settings.SIMILARITY_TOP_K, settings.SIMILARITY_CANDIDATES)
 
@@ -254,7 +270,7 @@ def claim_suggest(*, claim_id: int) -> int:
             matches.append(_Match(kind=kind, target_id=target_id, scores=scores, state=state))
     with transaction.atomic():
         _upsert(claim=claim, matches=matches, model_version=version)
-        Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now())
+        Claim.objects.filter(pk=claim.pk).update(suggested_at=timezone.now(), **finished)
     return len(matches)
 
 

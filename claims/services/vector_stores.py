@@ -9,6 +9,7 @@ of one model version: int8 and fp32 vectors must never share an index.
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any, Protocol
 
 import numpy as np
@@ -37,6 +38,16 @@ class VectorStore(Protocol):
     ) -> list[tuple[int, float]]: ...
 
 
+# With a WHERE clause the index may run out of candidates before k rows pass the filter; pgvector
+# 0.8's iterative scan keeps walking the graph until enough do. Third argument: for the current
+# transaction only.
+SEARCH_SETTINGS_SQL = (
+    "SELECT set_config('hnsw.ef_search', %s, %s), set_config('hnsw.iterative_scan', 'relaxed_order', %s)"
+)
+# The ef_search each open database connection was given for the whole session.
+_session_ef_search: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
 def _vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(repr(float(x)) for x in np.asarray(vector, dtype=np.float32)) + "]"
 
@@ -51,23 +62,35 @@ class PgvectorStore:
         matching = rows.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
         return {row_id: float(value) for row_id, value in matching.annotate(cosine=cosine).values_list("id", "cosine")}
 
-    def _nearest(self, sql: str, params: list[Any]) -> list[tuple[int, float]]:
-        # SET LOCAL only lasts for the transaction, so it cannot leak into other queries on a pooled connection.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL hnsw.ef_search = %s", [int(settings.SIMILARITY_HNSW_EF_SEARCH)])
-            # With a WHERE clause the index may run out of candidates before k rows pass the filter;
-            # pgvector 0.8's iterative scan keeps walking the graph until enough do.
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+    def _nearest(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        ef_search = int(settings.SIMILARITY_HNSW_EF_SEARCH)
+        if connection.in_atomic_block or not connection.get_autocommit():
+            # A setting made for the session inside the caller's transaction would be undone by its
+            # rollback, and the connection would go on searching with pgvector's defaults: set it
+            # for this transaction only.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(SEARCH_SETTINGS_SQL, [str(ef_search), True, True])
+                cursor.execute(sql, params)
+                return list(cursor.fetchall())
+        # Outside a transaction the settings are made once per connection (they only concern HNSW
+        # scans, which are all ours): a search is then one round trip instead of five (BEGIN, two
+        # SET LOCAL, the search, COMMIT).
+        with connection.cursor() as cursor:
+            database_connection = connection.connection
+            if _session_ef_search.get(database_connection) != ef_search:
+                cursor.execute(SEARCH_SETTINGS_SQL, [str(ef_search), False, False])
+                _session_ef_search[database_connection] = ef_search
             cursor.execute(sql, params)
-            return [(row_id, float(similarity)) for row_id, similarity in cursor.fetchall()]
+            return list(cursor.fetchall())
 
     def nearest_passages(self, vector: np.ndarray, *, model_version: str, k: int) -> list[tuple[int, float]]:
         literal = _vector_literal(vector)
-        return self._nearest(
+        rows = self._nearest(
             "SELECT id, 1 - (embedding <=> %s::vector) FROM claims_sourcepassage "
             "WHERE embedding_model = %s ORDER BY embedding <=> %s::vector LIMIT %s",
             [literal, model_version, literal, k],
         )
+        return [(row_id, float(similarity)) for row_id, similarity in rows]
 
     def nearest_published_claims(
         self, vector: np.ndarray, *, model_version: str, k: int, exclude_claim_id: int | None = None
@@ -82,7 +105,7 @@ class PgvectorStore:
             "ORDER BY c.embedding <=> %s::vector LIMIT %s",
             [literal, model_version, ClaimStatus.PUBLISHED.value, exclude_claim_id or -1, literal, k],
         )
-        return rows[:k]
+        return [(row_id, float(similarity)) for row_id, similarity in rows[:k]]
 
 
 class _Matrix:

@@ -161,11 +161,18 @@ class BM25Scorer:
     def score(self, document_terms: str) -> float:
         if not self.idf or not document_terms:
             return 0.0
-        tokens = document_terms.split(" ")
-        norm = self.k1 * (1 - self.b + self.b * len(tokens) / self.average_length)
         total = 0.0
-        # list.count per query term runs in C: a few times faster than counting every token.
+        tokens: list[str] | None = None
+        norm = 0.0
+        # Most of a query's terms are not in a given row: a substring test (in C) rules a term out
+        # before the row is split, and the row is split only once some term may be in it. list.count
+        # then counts whole tokens ("art" in "start" counts nothing).
         for term, idf in self.idf.items():
+            if term not in document_terms:
+                continue
+            if tokens is None:
+                tokens = document_terms.split(" ")
+                norm = self.k1 * (1 - self.b + self.b * len(tokens) / self.average_length)
             count = tokens.count(term)
             if count:
                 total += idf * count / (count + norm)

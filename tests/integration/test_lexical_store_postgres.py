@@ -17,6 +17,10 @@ def test_a_small_candidate_budget_keeps_the_rare_word_hits():
     lexical_cases.a_small_candidate_budget_keeps_the_rare_word_hits()
 
 
+def test_a_query_of_common_words_still_finds_the_rows_sharing_most_of_them():
+    lexical_cases.only_common_words_still_find_the_rows_sharing_most_of_them()
+
+
 def test_editing_and_deleting_a_source_moves_its_terms(editor):
     lexical_cases.edits_and_deletions_move_the_terms(editor)
 
@@ -53,3 +57,25 @@ def test_a_truncated_library_resets_the_statistics():
         cursor.execute("TRUNCATE claims_sourcepassage CASCADE")
     assert not SourcePassage.objects.exists()
     lexical_cases._assert_statistics_match_rows()
+
+
+def test_common_words_never_rank_every_row_holding_them():
+    """Ordering the thousands of rows that hold a common word (ts_rank) took hundreds of
+    milliseconds at a million passages: the candidates come without ORDER BY, at most the budget."""
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.services.lexical_stores import get_lexical_store
+    from tests.factories import SourceFactory
+
+    source = SourceFactory()
+    SourcePassage.objects.bulk_create(
+        [SourcePassage(source=source, position=n, text=f"The economy grew in year {n}.") for n in range(30)]
+    )
+    with override_settings(SIMILARITY_LEXICAL_CANDIDATES=10), CaptureQueriesContext(connection) as queries:
+        found = get_lexical_store().passages("economy").top(10)
+    assert len(found) == 10
+    candidate_statements = [query["sql"] for query in queries if "to_tsquery" in query["sql"]]
+    assert candidate_statements
+    assert not any("ORDER BY" in sql.upper() for sql in candidate_statements)

@@ -46,3 +46,29 @@ def test_it_scores_every_document_in_id_order(index):
 def test_it_rejects_duplicate_ids():
     with pytest.raises(ValueError):
         BM25Index(ids=["a", "a"], texts=["one", "two"])
+
+
+def test_the_stored_terms_scorer_equals_bm25s_when_query_words_hide_inside_other_words():
+    """A query word that is part of a longer word ("art" in "start", "vaccine" in "vaccines") or
+    repeated in a row must count as bm25s counts it: whole tokens only."""
+    from collections import Counter
+
+    from claims.similarity.lexical import BM25Scorer, CorpusStatistics, lexical_terms, query_terms
+
+    texts = [
+        "Start the art fair: art lovers start early.",
+        "Vaccines and the vaccine: a vaccine passport.",
+        "Smart artists restart their startups.",
+        "The vaccines arrived; no art here.",
+        "Nothing in common at all.",
+    ]
+    ids = list(range(len(texts)))
+    stored = [lexical_terms(text) for text in texts]
+    frequencies = Counter(term for terms in stored for term in set(terms.split()))
+    statistics = CorpusStatistics(documents=len(texts), terms=sum(len(terms.split()) for terms in stored))
+    index = BM25Index(ids=ids, texts=texts)
+    for query in ("art start", "vaccine", "art vaccine smart", "common art artists"):
+        terms = query_terms(query)
+        scorer = BM25Scorer(terms=terms, document_frequencies=frequencies, statistics=statistics)
+        scored = scorer.score_all(zip(ids, stored, strict=True))
+        assert [scored[row] for row in ids] == pytest.approx(index.score_all(query).tolist(), rel=1e-5)

@@ -20,6 +20,10 @@ def test_a_small_candidate_budget_keeps_the_rare_word_hits():
     lexical_cases.a_small_candidate_budget_keeps_the_rare_word_hits()
 
 
+def test_a_query_of_common_words_still_finds_the_rows_sharing_most_of_them():
+    lexical_cases.only_common_words_still_find_the_rows_sharing_most_of_them()
+
+
 def test_editing_and_deleting_a_source_moves_its_terms(editor):
     lexical_cases.edits_and_deletions_move_the_terms(editor)
 

@@ -287,3 +287,25 @@ def test_a_passage_deleted_behind_the_bm25_index_is_never_suggested(library, edi
 
     suggested = set(Suggestion.objects.filter(claim=claim).values_list("target_passage_id", flat=True))
     assert suggested and deleted_id not in suggested
+
+
+def test_a_claim_without_a_vector_gets_it_stored_with_its_suggestions(library):
+    from claims.models import Claim
+    from claims.similarity.text import clean_query
+
+    claim = ClaimFactory(text=TRUMP_CLAIM)
+    assert claim.embedding is None
+
+    similarity.claim_suggest(claim_id=claim.pk)
+
+    claim = Claim.objects.get(pk=claim.pk)
+    embedder = get_embedder()
+    assert claim.embedding_model == embedder.model_version
+    assert claim.suggested_at is not None
+    # The vector `claims_embed` would have stored: the cleaned text, embedded alone.
+    expected = embedder.encode([clean_query(TRUMP_CLAIM)])[0]
+    assert float(np.dot(claim.embedding, expected)) == pytest.approx(1.0, abs=1e-5)
+    assert Suggestion.objects.filter(claim=claim, target_passage__source=library).exists()
+    # Its next job finds the stored vector and leaves it as it is.
+    similarity.claim_suggest(claim_id=claim.pk)
+    assert np.array_equal(Claim.objects.get(pk=claim.pk).embedding, claim.embedding)

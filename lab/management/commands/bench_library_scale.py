@@ -16,8 +16,10 @@ import os
 import resource
 import statistics
 import time
+from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -33,17 +35,33 @@ from claims.similarity.embedder import get_embedder
 from claims.similarity.lexical import lexical_terms
 from lab.data import shared_data_dir
 from lab.library_corpus import passage_text, passage_vectors, pool_vectors, real_sentences
+from lab.suggestion_stages import StageTimer, format_breakdown
 from lab.throwaway import DEFAULT_POSTGRES_SERVER, throwaway_database
 
-from .bench_suggestions import _percentile, suggestion_timings
+from .bench_suggestions import _percentile
 
 PASSAGES_PER_SOURCE = 50
 COPY_BATCH = 20_000
+FRESH_URL = "https://library.example.org/fresh"
+FRESH_SOURCE_URL = "https://library.example.org/fresh-source"
+EDITOR = "bench-editor"
+EXPLAINED_HNSW = "passages: HNSW nearest"
+EXPLAINED_BM25 = "passages: BM25 candidate statement"
 QUERIES = shared_data_dir() / "claim_retrieval" / "clef2022_task2a_en" / "test.jsonl"
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _new_database(server: str, name: str) -> str:
+    import subprocess
+    import uuid
+
+    database = f"{name}_{uuid.uuid4().hex[:8]}"
+    server = server.rstrip("/")
+    subprocess.run(["psql", server + "/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
+    return f"{server}/{database}"
 
 
 def _query_texts(limit: int) -> list[str]:
@@ -62,6 +80,16 @@ class Command(BaseCommand):
         parser.add_argument("--postgres-server", default=DEFAULT_POSTGRES_SERVER)
         parser.add_argument("--step", choices=["fill", "measure"], help="(internal) one step, in a child process")
         parser.add_argument("--passages", type=int, default=10_000)
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="print EXPLAIN (ANALYZE, BUFFERS) of the vector search and the BM25 candidate statement",
+        )
+        parser.add_argument(
+            "--database-url",
+            help="measure this already filled PostgreSQL database (a --keep run's) instead of filling a new one",
+        )
+        parser.add_argument("--keep", action="store_true", help="keep each filled database and print its URL")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         if options["step"]:
@@ -76,34 +104,44 @@ class Command(BaseCommand):
     # The parent: one throwaway database per size.
 
     def _one_size(self, size: int, options: dict) -> dict:
-        import subprocess
-        import sys
-
-        from django.conf import settings
-
         row: dict = {"passages": size}
+        if options["database_url"]:
+            row.update(self._step("measure", size, options["database_url"], options))
+            return row
+        if options["keep"]:
+            url = _new_database(options["postgres_server"], f"bench_scale_{size}")
+            for step in ("fill", "measure"):
+                row.update(self._step(step, size, url, options))
+            self.stderr.write(f"{size:>9} passages: kept {url}")
+            return row
         with throwaway_database(
             backend="postgresql", postgres_server=options["postgres_server"], name="bench_scale"
         ) as url:
             for step in ("fill", "measure"):
-                arguments = ["bench_library_scale", "--step", step, "--passages", str(size)]
-                arguments += ["--claims", str(options["claims"]), "--recall-queries", str(options["recall_queries"])]
-                if size == options["recall_at"]:
-                    arguments += ["--recall-at", str(size)]
-                else:
-                    arguments += ["--recall-at", "0"]
-                self.stderr.write(f"{size:>9} passages: {step}…")
-                result = subprocess.run(
-                    [sys.executable, "manage.py", *arguments],
-                    cwd=settings.BASE_DIR,
-                    env={**os.environ, "DATABASE_URL": url, "REDIS_URL": ""},
-                    capture_output=True,
-                    text=True,
-                )
-                if result.returncode != 0:
-                    raise CommandError(f"The {step} step at {size} passages failed:\n{result.stderr[-3000:]}")
-                row.update(json.loads(result.stdout.strip().splitlines()[-1]))
+                row.update(self._step(step, size, url, options))
         return row
+
+    def _step(self, step: str, size: int, url: str, options: dict) -> dict:
+        import subprocess
+        import sys
+
+        arguments = ["bench_library_scale", "--step", step, "--passages", str(size)]
+        arguments += ["--claims", str(options["claims"]), "--recall-queries", str(options["recall_queries"])]
+        arguments += ["--recall-at", str(size if size == options["recall_at"] else 0)]
+        if options["explain"]:
+            arguments.append("--explain")
+        self.stderr.write(f"{size:>9} passages: {step}…")
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": url, "REDIS_URL": ""},
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise CommandError(f"The {step} step at {size} passages failed:\n{result.stderr[-3000:]}")
+        parsed: dict = json.loads(result.stdout.strip().splitlines()[-1])
+        return parsed
 
     def _print(self, rows: list[dict]) -> None:
         header = (
@@ -113,9 +151,13 @@ class Command(BaseCommand):
         self.stdout.write(header)
         for row in rows:
             recall = f"{row['recall_at_10']:.3f}" if row.get("recall_at_10") is not None else "-"
+            # A --database-url run measures a database filled earlier: no fill times.
+            fill = "".join(
+                f"{row[key]:>{width}.1f}" if key in row else f"{'-':>{width}}"
+                for key, width in (("fill_seconds", 8), ("hnsw_seconds", 8), ("lexical_seconds", 10))
+            )
             self.stdout.write(
-                f"{row['passages']:>10}{row['fill_seconds']:>8.1f}{row['hnsw_seconds']:>8.1f}"
-                f"{row['lexical_seconds']:>10.1f}{row['first_ms']:>10.1f}{row['p50_ms']:>8.1f}{row['p95_ms']:>8.1f}"
+                f"{row['passages']:>10}{fill}{row['first_ms']:>10.1f}{row['p50_ms']:>8.1f}{row['p95_ms']:>8.1f}"
                 f"{row['peak_rss_mb']:>8.0f}{row['found_ms']:>10.1f}{row['suggested_ms']:>14.1f}{recall:>11}"
             )
         if len(rows) > 1:
@@ -129,6 +171,17 @@ class Command(BaseCommand):
             "ranks first a passage committed a moment ago, before its vector exists; suggested: adding a source "
             f"until an open claim has it as a suggestion, its jobs run in-process. Load {os.getloadavg()[0]:.1f}."
         )
+        for row in rows:
+            self.stdout.write("")
+            self.stdout.write(
+                f"Where a suggestion's time goes at {row['passages']:,} passages (per claim, first claim left out; "
+                f"hnsw.ef_search {row['ef_search']}; a stage's own time, without the stages it calls):"
+            )
+            for line in format_breakdown(row["breakdown"]):
+                self.stdout.write(line)
+            for plan in row.get("plans", []):
+                self.stdout.write("")
+                self.stdout.write(plan)
 
     # Step 1, in its own process: fill with COPY, then build the indexes.
 
@@ -214,16 +267,25 @@ class Command(BaseCommand):
         texts = _query_texts(options["claims"] + 1 + options["recall_queries"])
         timed = texts[: options["claims"] + 1]
         claims = [Claim.objects.create(text=text) for text in timed]
-        timings = suggestion_timings(claims)
-        first, rest = timings[0], timings[1:]
-        peak_rss_mb = _peak_rss_mb()
-        # Out of the queue, so that adding a source below re-matches only the claim it is about.
-        Claim.objects.filter(pk__in=[claim.pk for claim in claims]).update(status=ClaimStatus.DISMISSED)
+        created_claims = [claim.pk for claim in claims]
+        try:
+            stages = StageTimer()
+            if options["explain"]:
+                stages.capture_stages = {EXPLAINED_HNSW, EXPLAINED_BM25}
+            with stages.installed():
+                timings = [stages.time_claim(similarity.claim_suggest, claim_id=pk) for pk in created_claims]
+            first, rest = timings[0], timings[1:]
+            peak_rss_mb = _peak_rss_mb()
+            # Out of the queue, so that adding a source below re-matches only the claim it is about.
+            Claim.objects.filter(pk__in=created_claims).update(status=ClaimStatus.DISMISSED)
+            plans = self._plans(stages) if options["explain"] else []
 
-        found_ms, suggested_ms = self._freshness(embedder)
-        recall = None
-        if options["recall_at"] and options["recall_at"] == options["passages"]:
-            recall = self._recall(embedder, texts[options["claims"] + 1 :])
+            found_ms, suggested_ms = self._freshness(embedder, created_claims)
+            recall = None
+            if options["recall_at"] and options["recall_at"] == options["passages"]:
+                recall = self._recall(embedder, texts[options["claims"] + 1 :])
+        finally:
+            self._remove_measuring_rows(created_claims)
         return {
             "first_ms": first,
             "p50_ms": statistics.median(rest),
@@ -232,14 +294,42 @@ class Command(BaseCommand):
             "found_ms": found_ms,
             "suggested_ms": suggested_ms,
             "recall_at_10": recall,
+            "breakdown": stages.summary(),
+            "ef_search": int(settings.SIMILARITY_HNSW_EF_SEARCH),
+            "plans": plans,
         }
 
-    def _freshness(self, embedder) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _remove_measuring_rows(claim_ids: list[int]) -> None:
+        """What measuring added, so that a filled database (--keep) can be measured again."""
+        Claim.objects.filter(pk__in=claim_ids).delete()
+        Source.objects.filter(url__in=[FRESH_URL, FRESH_SOURCE_URL]).delete()
+        get_user_model().objects.filter(username=EDITOR).delete()
+
+    @staticmethod
+    def _plans(stages: StageTimer) -> list[str]:
+        """EXPLAIN (ANALYZE, BUFFERS) of the last claim's vector search and BM25 candidate statement,
+        run again as the job ran them (same settings, same transaction shape)."""
+        last: dict[str, tuple[str, Any]] = {}
+        for statement in stages.captured:
+            if statement.sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                last[statement.stage] = (statement.sql, statement.params)
+        plans = []
+        for stage, (sql, params) in last.items():
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL hnsw.ef_search = %s", [int(settings.SIMILARITY_HNSW_EF_SEARCH)])
+                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                plan = "\n".join(f"    {line}" for (line,) in cursor.fetchall())
+            plans.append(f"  EXPLAIN (ANALYZE, BUFFERS), {stage}:\n{plan}")
+        return plans
+
+    def _freshness(self, embedder, measured_claims: list[int]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
         """How soon a new passage is found by the library search, and suggested to an open claim."""
         marker = "Quetzalcoatlus"
         sentence = f"The {marker} pterosaur had a wingspan of ten to eleven metres, larger than a small plane."
         with transaction.atomic():
-            source = Source.objects.create(url="https://library.example.org/fresh", title="Fresh")
+            source = Source.objects.create(url=FRESH_URL, title="Fresh")
             passage = SourcePassage.objects.create(source=source, position=0, text=sentence, end=len(sentence))
         start = time.perf_counter()
         # It has no vector yet (its embedding job has not run): its words alone must find it.
@@ -248,13 +338,14 @@ class Command(BaseCommand):
         if not hits or hits[0][0] != passage.pk:
             raise CommandError("A passage committed a moment ago is not the first lexical hit for its rare word.")
 
-        editor = get_user_model().objects.create_superuser("bench-editor", password=None)
+        editor = get_user_model().objects.create_superuser(EDITOR, password=None)
         claim = Claim.objects.create(text=f"Scientists say the {marker} was bigger than a small aeroplane.")
+        measured_claims.append(claim.pk)
         similarity.claim_suggest(claim_id=claim.pk)
         start = time.perf_counter()
         added = sources.source_create(
             user=editor,
-            url="https://library.example.org/fresh-source",
+            url=FRESH_SOURCE_URL,
             title="A giant of the Cretaceous sky",
             body=f"Fossils show {marker} had a wingspan larger than a small plane. It lived in North America.",
         )
@@ -265,8 +356,6 @@ class Command(BaseCommand):
 
     def _recall(self, embedder, texts: list[str]) -> float:  # type: ignore[no-untyped-def]
         """Mean share of the exact 10 nearest passages that the HNSW index returns, for real queries."""
-        from django.conf import settings
-
         from claims.services.vector_stores import _vector_literal
 
         vectors = embedder.encode(texts, batch_size=32)
