@@ -17,6 +17,7 @@ from ..choices import ClaimStatus
 from ..errors import ClaimStateError, InvalidInputError, NotFoundError
 from ..extraction.pipeline import CandidateClaim
 from ..extraction.text import claim_key
+from ..extraction.timing import StageSeconds, timed
 from ..models import Appearance, Claim
 from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
@@ -53,7 +54,10 @@ def _window_start() -> dt.datetime:
 
 
 def appearances_group(
-    *, candidates: list[CandidateClaim], vectors: dict[int, np.ndarray] | None = None
+    *,
+    candidates: list[CandidateClaim],
+    vectors: dict[int, np.ndarray] | None = None,
+    stages: StageSeconds | None = None,
 ) -> list[Grouping]:
     """Decide, for each candidate, whether it repeats a claim seen within APPEARANCE_WINDOW_DAYS or an
     earlier sentence of the same article: word for word (after normalising quotation marks, case and
@@ -81,7 +85,7 @@ def appearances_group(
             grouping.earlier, grouping.match = first_of_key[grouping.key], "exact"
         else:
             first_of_key[grouping.key] = index
-    _group_similar(groupings, since=since, vectors=vectors)
+    _group_similar(groupings, since=since, vectors=vectors, stages=stages)
     return groupings
 
 
@@ -128,7 +132,11 @@ _SCORE_ROWS = 256
 
 
 def _group_similar(
-    groupings: list[Grouping], *, since: dt.datetime, vectors: dict[int, np.ndarray] | None = None
+    groupings: list[Grouping],
+    *,
+    since: dt.datetime,
+    vectors: dict[int, np.ndarray] | None = None,
+    stages: StageSeconds | None = None,
 ) -> None:
     """Near-duplicates of check-worthy sentences, by the claim encoder: against the queue's recent
     claims (which carry vectors of the same model), then against the article's earlier sentences.
@@ -139,15 +147,25 @@ def _group_similar(
     embedder = get_embedder()
     given = vectors or {}
     missing = [index for index in new if index not in given]
-    encoded = dict(
-        zip(missing, embedder.encode([clean_query(groupings[index].candidate.text) for index in missing]), strict=True)
-    )
+    with timed(stages, "embed"):
+        texts = [clean_query(groupings[index].candidate.text) for index in missing]
+        encoded = dict(zip(missing, embedder.encode(texts), strict=True))
     for index in new:
         groupings[index].vector = given[index] if index in given else encoded[index]
     vectors_new = np.vstack([_vector(groupings[index]) for index in new]).astype(np.float32, copy=False)
+    with timed(stages, "near duplicates at the desk"):
+        _group_with_desk(groupings, new, vectors_new, since=since, model_version=embedder.model_version)
+    with timed(stages, "near duplicates in the article"):
+        _group_within_article(groupings, new, vectors_new)
+
+
+def _group_with_desk(
+    groupings: list[Grouping], new: list[int], vectors_new: np.ndarray, *, since: dt.datetime, model_version: str
+) -> None:
+    """Near-duplicates of the new sentences among the queue's recent claims."""
     threshold = settings.APPEARANCE_SIMILARITY
     pool = list(
-        Claim.objects.filter(created_at__gte=since, merged_into__isnull=True, embedding_model=embedder.model_version)
+        Claim.objects.filter(created_at__gte=since, merged_into__isnull=True, embedding_model=model_version)
         .exclude(status=ClaimStatus.CANDIDATE)
         .exclude(embedding__isnull=True)
         .values_list("id", "embedding")
@@ -162,6 +180,11 @@ def _group_similar(
                 if value >= threshold:
                     grouping = groupings[index]
                     grouping.claim_id, grouping.match, grouping.similarity = pool[best[row]][0], "similar", value
+
+
+def _group_within_article(groupings: list[Grouping], new: list[int], vectors_new: np.ndarray) -> None:
+    """Near-duplicates of the new sentences among the article's earlier ones."""
+    threshold = settings.APPEARANCE_SIMILARITY
     # The sentences kept so far, as rows of one matrix filled in place: stacking them again for every
     # sentence made this quadratic in the article's length (minutes for a 1 MiB article).
     kept: list[int] = []

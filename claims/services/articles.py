@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
+import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, CandidateClaim, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
+from ..extraction.timing import StageSeconds, timed
 from ..language import detect_language
 from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Article, Claim, url_digest
 from ..roles import User, require_reviewer
@@ -251,14 +254,18 @@ def article_extract(*, article_id: int) -> Article:
                 waiting=f"chunk {index + 1} of {count} of article {article.pk}",
             )
         return article
+    clock = _JobClock(article_id=article_id)
     with _failure_recorded(article_id):
         candidates = extract_claims(
             text=article.body,
             published_at=_published_day(article),
             language=article.language,
             progress=_ProgressWriter(article.pk, share=CANDIDATES_SHARE),
+            stages=clock.stages,
         )
-        return _claims_store(article=article, candidates=candidates)
+        article = _claims_store(article=article, candidates=candidates, stages=clock.stages)
+    clock.log()
+    return article
 
 
 def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Article:
@@ -269,10 +276,16 @@ def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Artic
     if article.extraction_status != ExtractionStatus.EXTRACTING or article.extraction_attempts != attempt:
         return article
     bounds = chunks.chunk_bounds(article.body)
+    clock = _JobClock(article_id=article_id, chunk=index)
     with _failure_recorded(article_id):
         start, end = bounds[index]
         candidates, vectors = chunks.chunk_extract(
-            body=article.body, start=start, end=end, published_at=_published_day(article), language=article.language
+            body=article.body,
+            start=start,
+            end=end,
+            published_at=_published_day(article),
+            language=article.language,
+            stages=clock.stages,
         )
         done = chunks.chunk_save(
             article_id=article_id,
@@ -288,11 +301,37 @@ def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Artic
             pk=article_id, extraction_status=ExtractionStatus.EXTRACTING, extraction_progress__lt=percent
         ).update(extraction_progress=percent)
         if done < len(bounds):
+            clock.log()
             return article
-        candidates, vectors = chunks.chunks_load(article_id=article_id, attempt=attempt, chunks=len(bounds))
-        article = _claims_store(article=article, candidates=candidates, vectors=vectors)
+        with timed(clock.stages, "load chunks"):
+            candidates, vectors = chunks.chunks_load(article_id=article_id, attempt=attempt, chunks=len(bounds))
+        article = _claims_store(article=article, candidates=candidates, vectors=vectors, stages=clock.stages)
     chunks.chunks_forget(article_id=article_id, attempt=attempt)
+    clock.log()
     return article
+
+
+class _JobClock:
+    """Wall and CPU time of one extraction job and its stages, logged as one JSON line
+    ("extraction timings {...}") that bench_desk_day reads from the workers' log."""
+
+    def __init__(self, *, article_id: int, chunk: int | None = None) -> None:
+        self.article_id = article_id
+        self.chunk = chunk
+        self.started = time.time()
+        self.cpu_started = time.process_time()
+        self.stages: StageSeconds = {}
+
+    def log(self) -> None:
+        record = {
+            "article": self.article_id,
+            "chunk": self.chunk,
+            "started": self.started,
+            "ended": time.time(),
+            "cpu": time.process_time() - self.cpu_started,
+            "stages": {stage: round(seconds, 3) for stage, seconds in self.stages.items()},
+        }
+        logger.info("extraction timings %s", json.dumps(record))
 
 
 # Share of the progress bar for finding the candidate sentences; grouping repeats, the checks and
@@ -317,30 +356,38 @@ def _published_day(article: Article) -> dt.date | None:
 
 
 def _claims_store(
-    *, article: Article, candidates: list[CandidateClaim], vectors: dict[int, np.ndarray] | None = None
+    *,
+    article: Article,
+    candidates: list[CandidateClaim],
+    vectors: dict[int, np.ndarray] | None = None,
+    stages: StageSeconds | None = None,
 ) -> Article:
     """Group the candidates with the claims already at the desk, run the checks, and store the claims."""
     # Repeats are looked for before the lock (the encoder is slow), and word-for-word ones again
     # under it, so two articles carrying the same new quote at once still make one claim.
-    groupings = appearances_group(candidates=candidates, vectors=vectors)
+    with timed(stages, "group"):
+        groupings = appearances_group(candidates=candidates, vectors=vectors, stages=stages)
     Article.objects.filter(
         pk=article.pk, extraction_status=ExtractionStatus.EXTRACTING, extraction_progress__lt=90
     ).update(extraction_progress=90)
     # The checks are pure: run here, before the lock that serialises storing claims across
     # workers, they hold no other article's extraction up.
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
-    checked = check_sentences(
-        body=article.body,
-        sentences=[(groupings[index].candidate.text, groupings[index].candidate.start) for index in new],
-        published_at=_published_day(article),
-    )
+    with timed(stages, "checks"):
+        checked = check_sentences(
+            body=article.body,
+            sentences=[(groupings[index].candidate.text, groupings[index].candidate.start) for index in new],
+            published_at=_published_day(article),
+        )
     findings = dict(zip(new, checked, strict=True))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
             return article
-        appearances_lock_and_recheck(groupings)
-        _store_claims(article=article, groupings=groupings, findings=findings)
+        with timed(stages, "store lock"):
+            appearances_lock_and_recheck(groupings)
+        with timed(stages, "store"):
+            _store_claims(article=article, groupings=groupings, findings=findings)
         article.extraction_status = ExtractionStatus.DONE
         article.extraction_progress = 100
         article.extraction_error = ""

@@ -25,6 +25,7 @@ import redis
 from django.conf import settings
 
 from ..extraction.pipeline import CandidateClaim, extract_claims
+from ..extraction.timing import StageSeconds, timed
 from ..similarity.embedder import get_embedder
 from ..similarity.text import clean_query
 
@@ -79,18 +80,21 @@ def _key(article_id: int, attempt: int) -> str:
 
 
 def chunk_extract(
-    *, body: str, start: int, end: int, published_at: Any, language: str
+    *, body: str, start: int, end: int, published_at: Any, language: str, stages: StageSeconds | None = None
 ) -> tuple[list[CandidateClaim], dict[int, np.ndarray]]:
     """One chunk's sentences as candidates with offsets into the whole body, and the claim encoder's
     vector of each check-worthy one (by index in the chunk's list), for the repeat search."""
     candidates = [
         _shifted(candidate, start)
-        for candidate in extract_claims(text=body[start:end], published_at=published_at, language=language)
+        for candidate in extract_claims(
+            text=body[start:end], published_at=published_at, language=language, stages=stages
+        )
     ]
     wanted = [index for index, candidate in enumerate(candidates) if candidate.is_checkworthy]
     if not wanted:
         return candidates, {}
-    vectors = get_embedder().encode([clean_query(candidates[index].text) for index in wanted])
+    with timed(stages, "embed"):
+        vectors = get_embedder().encode([clean_query(candidates[index].text) for index in wanted])
     return candidates, dict(zip(wanted, vectors, strict=True))
 
 
