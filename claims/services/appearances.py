@@ -183,25 +183,38 @@ def _group_with_desk(
 
 
 def _group_within_article(groupings: list[Grouping], new: list[int], vectors_new: np.ndarray) -> None:
-    """Near-duplicates of the new sentences among the article's earlier ones."""
+    """Near-duplicates of the new sentences among the article's earlier ones: each sentence goes with
+    the most similar earlier sentence kept as a claim of its own (the first on a tie), else is kept.
+
+    Rows are taken in blocks: one matrix product against every sentence kept before the block, then
+    the few kept inside the block one by one. Sentence by sentence against all kept ones read the
+    whole kept matrix again for every sentence (seconds for the thousands of a 1 MiB article)."""
     threshold = settings.APPEARANCE_SIMILARITY
-    # The sentences kept so far, as rows of one matrix filled in place: stacking them again for every
-    # sentence made this quadratic in the article's length (minutes for a 1 MiB article).
     kept: list[int] = []
     kept_matrix = np.empty((len(new), vectors_new.shape[1]), dtype=np.float32)
-    for row, index in enumerate(new):
-        grouping = groupings[index]
-        if grouping.claim_id is not None:
-            continue
-        if kept:
-            earlier = kept_matrix[: len(kept)] @ vectors_new[row]
-            best_earlier = int(earlier.argmax())
-            if float(earlier[best_earlier]) >= threshold:
-                grouping.earlier, grouping.match = kept[best_earlier], "similar"
-                grouping.similarity = float(earlier[best_earlier])
+    for first in range(0, len(new), _SCORE_ROWS):
+        last = min(first + _SCORE_ROWS, len(new))
+        kept_before = len(kept)
+        before_block = vectors_new[first:last] @ kept_matrix[:kept_before].T if kept_before else None
+        for row in range(first, last):
+            grouping = groupings[new[row]]
+            if grouping.claim_id is not None:
                 continue
-        kept_matrix[len(kept)] = vectors_new[row]
-        kept.append(index)
+            best_value, best_position = -np.inf, -1
+            if before_block is not None:
+                best_position = int(before_block[row - first].argmax())
+                best_value = float(before_block[row - first, best_position])
+            if len(kept) > kept_before:
+                inside = kept_matrix[kept_before : len(kept)] @ vectors_new[row]
+                position = int(inside.argmax())
+                # Strictly greater: on a tie the earlier sentence wins, as argmax over all would pick.
+                if float(inside[position]) > best_value:
+                    best_value, best_position = float(inside[position]), kept_before + position
+            if best_position >= 0 and best_value >= threshold:
+                grouping.earlier, grouping.match, grouping.similarity = kept[best_position], "similar", best_value
+                continue
+            kept_matrix[len(kept)] = vectors_new[row]
+            kept.append(new[row])
 
 
 def appearances_record(*, groupings: list[Grouping], claims_by_index: dict[int, Claim], article_id: int) -> list[int]:

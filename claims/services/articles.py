@@ -279,7 +279,7 @@ def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Artic
     clock = _JobClock(article_id=article_id, chunk=index)
     with _failure_recorded(article_id):
         start, end = bounds[index]
-        candidates, vectors = chunks.chunk_extract(
+        result = chunks.chunk_extract(
             body=article.body,
             start=start,
             end=end,
@@ -292,8 +292,7 @@ def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Artic
             attempt=attempt,
             index=index,
             chunks=len(bounds),
-            candidates=candidates,
-            vectors=vectors,
+            result=result,
         )
         percent = int(100 * CANDIDATES_SHARE * done / len(bounds))
         # Chunks finish in any order: the bar only moves forward.
@@ -304,8 +303,14 @@ def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Artic
             clock.log()
             return article
         with timed(clock.stages, "load chunks"):
-            candidates, vectors = chunks.chunks_load(article_id=article_id, attempt=attempt, chunks=len(bounds))
-        article = _claims_store(article=article, candidates=candidates, vectors=vectors, stages=clock.stages)
+            joined = chunks.chunks_load(article_id=article_id, attempt=attempt, chunks=len(bounds))
+        article = _claims_store(
+            article=article,
+            candidates=joined.candidates,
+            vectors=joined.vectors,
+            findings_by_candidate=joined.findings,
+            stages=clock.stages,
+        )
     chunks.chunks_forget(article_id=article_id, attempt=attempt)
     clock.log()
     return article
@@ -360,9 +365,12 @@ def _claims_store(
     article: Article,
     candidates: list[CandidateClaim],
     vectors: dict[int, np.ndarray] | None = None,
+    findings_by_candidate: dict[int, list[CheckFinding]] | None = None,
     stages: StageSeconds | None = None,
 ) -> Article:
-    """Group the candidates with the claims already at the desk, run the checks, and store the claims."""
+    """Group the candidates with the claims already at the desk, run the checks, and store the claims.
+    ``vectors`` and ``findings_by_candidate`` (by candidate index; a candidate missing from the
+    findings has none) are what the chunk jobs of a long article already made."""
     # Repeats are looked for before the lock (the encoder is slow), and word-for-word ones again
     # under it, so two articles carrying the same new quote at once still make one claim.
     with timed(stages, "group"):
@@ -373,13 +381,16 @@ def _claims_store(
     # The checks are pure: run here, before the lock that serialises storing claims across
     # workers, they hold no other article's extraction up.
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
-    with timed(stages, "checks"):
-        checked = check_sentences(
-            body=article.body,
-            sentences=[(groupings[index].candidate.text, groupings[index].candidate.start) for index in new],
-            published_at=_published_day(article),
-        )
-    findings = dict(zip(new, checked, strict=True))
+    if findings_by_candidate is not None:
+        findings = {index: findings_by_candidate.get(index, []) for index in new}
+    else:
+        with timed(stages, "checks"):
+            checked = check_sentences(
+                body=article.body,
+                sentences=[(groupings[index].candidate.text, groupings[index].candidate.start) for index in new],
+                published_at=_published_day(article),
+            )
+        findings = dict(zip(new, checked, strict=True))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
@@ -387,22 +398,63 @@ def _claims_store(
         with timed(stages, "store lock"):
             appearances_lock_and_recheck(groupings)
         with timed(stages, "store"):
-            _store_claims(article=article, groupings=groupings, findings=findings)
+            stored = _store_claims(article=article, groupings=groupings, findings=findings)
         article.extraction_status = ExtractionStatus.DONE
         article.extraction_progress = 100
         article.extraction_error = ""
         article.save(update_fields=["extraction_status", "extraction_progress", "extraction_error", "updated_at"])
+    # The claims are in the queue now. Their vectors follow: written with them, each one's insertion
+    # into the vector index (HNSW on PostgreSQL) held the article's claims out of the queue for most
+    # of the time storing took (25 s of 29 for a 1 MiB digest). Until they are written, a new
+    # article's near-duplicates of these claims are not found (word-for-word repeats still are), as
+    # for an article whose extraction overlaps this one; a job lost before the end leaves claims
+    # without vectors, which the sweep job embeds.
+    with timed(stages, "vectors after queueing"):
+        _claim_vectors_store(stored.vectors)
+    # Embedding and suggestions; the sweep job re-queues claims whose job was lost. A long article
+    # queues thousands of claims: in batches, a job stays well inside the time limit, and both
+    # workers take them.
+    for first in range(0, len(stored.queued_ids), SUGGESTION_BATCH):
+        batch = stored.queued_ids[first : first + SUGGESTION_BATCH]
+        job_queue_after_commit("claims_process_new_task", batch, waiting=f"{len(batch)} claims")
     return article
 
 
-def _store_claims(*, article: Article, groupings: list[Grouping], findings: dict[int, list[CheckFinding]]) -> None:
+@dataclass(frozen=True)
+class _StoredClaims:
+    # Claims that entered the queue, for the suggestion jobs.
+    queued_ids: list[int]
+    # (claim id, vector) of each new claim embedded while looking for near-duplicates.
+    vectors: list[tuple[int, np.ndarray]]
+
+
+# Vectors written per transaction after the claims are queued.
+_VECTOR_BATCH = 200
+
+
+def _claim_vectors_store(vectors: list[tuple[int, np.ndarray]]) -> None:
+    """Write the vectors the repeat search made for new claims, so the suggestion jobs need not embed
+    them again. A claim that got a vector meanwhile (a reviewer's split, a sweep) keeps its own."""
+    if not vectors:
+        return
+    model_version = get_embedder().model_version
+    for first in range(0, len(vectors), _VECTOR_BATCH):
+        with transaction.atomic():
+            for claim_id, vector in vectors[first : first + _VECTOR_BATCH]:
+                Claim.objects.filter(pk=claim_id, embedding__isnull=True).update(
+                    embedding=vector, embedding_model=model_version
+                )
+
+
+def _store_claims(
+    *, article: Article, groupings: list[Grouping], findings: dict[int, list[CheckFinding]]
+) -> _StoredClaims:
     """Write an article's new claims with their findings (``findings``: the checks' results for each
-    new sentence, by index) and every sentence's appearance, and queue the follow-up jobs. Call
-    inside a transaction."""
+    new sentence, by index) and every sentence's appearance. Call inside a transaction; the claims'
+    vectors and the suggestion jobs follow after it (returned)."""
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
-    model_version = get_embedder().model_version if any(groupings[i].vector is not None for i in new) else ""
     claims = bulk_create_with_history(
-        [_new_claim(article, groupings[index], model_version=model_version) for index in new],
+        [_new_claim(article, groupings[index]) for index in new],
         Claim,
         default_user=article.ingested_by,
         default_change_reason="extracted",
@@ -425,12 +477,12 @@ def _store_claims(*, article: Article, groupings: list[Grouping], findings: dict
     claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
     # Told once the claims exist, with the same commit.
     webhook_event_emit(event_type="article.ingested", data=article_event_data(article=article, claim_ids=claim_ids))
-    # Embedding and suggestions; the sweep job re-queues claims whose job was lost. A long article
-    # queues thousands of claims: in batches, a job stays well inside the time limit, and both
-    # workers take them.
-    for first in range(0, len(claim_ids), SUGGESTION_BATCH):
-        batch = claim_ids[first : first + SUGGESTION_BATCH]
-        job_queue_after_commit("claims_process_new_task", batch, waiting=f"{len(batch)} claims")
+    vectors = [
+        (claim.pk, vector)
+        for index, claim in zip(new, claims, strict=True)
+        if (vector := groupings[index].vector) is not None
+    ]
+    return _StoredClaims(queued_ids=claim_ids, vectors=vectors)
 
 
 def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:
@@ -448,7 +500,7 @@ def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:
     )
 
 
-def _new_claim(article: Article, grouping: Grouping, *, model_version: str) -> Claim:
+def _new_claim(article: Article, grouping: Grouping) -> Claim:
     candidate = grouping.candidate
     return Claim(
         article=article,
@@ -465,9 +517,6 @@ def _new_claim(article: Article, grouping: Grouping, *, model_version: str) -> C
         created_by=article.ingested_by,
         language=candidate.language,
         text_key=grouping.key,
-        # Embedded while looking for near-duplicates: the suggestion job need not do it again.
-        embedding=grouping.vector,
-        embedding_model=model_version if grouping.vector is not None else "",
     )
 
 
