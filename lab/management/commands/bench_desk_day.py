@@ -28,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -330,11 +331,26 @@ class Command(BaseCommand):
     def _report_stages(self, run: Run, log: Path) -> None:
         """For each 1 MiB digest: where the time from POST to claims queued went, from the
         "extraction timings" lines its jobs logged (seconds of wall time; stages summed over jobs)."""
-        records = []
-        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-            marker = line.find("extraction timings ")
-            if marker != -1:
-                records.append(json.loads(line[marker + len("extraction timings ") :]))
+
+        def logged() -> list[dict[str, Any]]:
+            return [
+                json.loads(line[line.index("extraction timings ") + len("extraction timings ") :])
+                for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                if "extraction timings " in line
+            ]
+
+        # The job that stores a digest's claims goes on writing their vectors after the article is
+        # done, and logs its timings at its end.
+        deadline = time.monotonic() + 300
+        records = logged()
+        while time.monotonic() < deadline and not all(
+            any(record["article"] == pk and "store" in record["stages"] for record in records)
+            for pk in Article.objects.filter(
+                title__startswith="Digest ", extraction_status=ExtractionStatus.DONE
+            ).values_list("id", flat=True)
+        ):
+            time.sleep(2)
+            records = logged()
         digests = Article.objects.filter(title__startswith="Digest ").values_list(
             "id", "updated_at", "extraction_status"
         )
