@@ -30,6 +30,7 @@ from claims.extraction.language_neutral import (
     sentence_languages,
 )
 from claims.extraction.sentences import SentenceSpan, split_sentences
+from claims.extraction.timing import StageSeconds, timed
 from claims.priority import CLAIM_TYPE_WEIGHTS as CLAIM_TYPE_WEIGHTS
 from claims.priority import FINDING_BOOST, claim_priority
 from claims.priority import now as priority_now
@@ -94,13 +95,15 @@ def extract_claims(
     with_entities: bool = True,
     language: str = "en",
     progress: Callable[[float], None] | None = None,
+    stages: StageSeconds | None = None,
 ) -> list[CandidateClaim]:
     """Split, score and annotate every sentence of `text` (already normalised article body).
 
     Entities are looked up only for check-worthy sentences (and for the sentences a pronoun
     speaker is resolved from), because named-entity recognition costs more than everything else.
     `today` defaults to the current date and only affects priority. `progress`, when given, is
-    called with the share of the work done (0 to 1) between batches.
+    called with the share of the work done (0 to 1) between batches; `stages`, when given, gets the
+    seconds spent in each stage added (timing.timed).
     """
     report = progress or (lambda share: None)
     if scorer is None:
@@ -108,23 +111,39 @@ def extract_claims(
 
         scorer = get_scorer()
     today = today or timezone.localdate(priority_now())
-    spans = split_sentences(text)
+    with timed(stages, "split"):
+        spans = split_sentences(text)
     if not spans:
         return []
-    batches = []
-    for first in range(0, len(spans), SCORE_BATCH):
-        batches.append(scorer.score([span.text for span in spans[first : first + SCORE_BATCH]]))
-        report(SCORED_AT * min(1.0, (first + SCORE_BATCH) / len(spans)))
-    scores = np.concatenate(batches)
-    languages = sentence_languages([span.text for span in spans], document_language=language or "en")
+    with timed(stages, "language"):
+        languages = sentence_languages([span.text for span in spans], document_language=language or "en")
+    with timed(stages, "score"):
+        scores = _model_scores(spans, languages, scorer, report)
     # The model reads English only: other sentences are never queued on its score (see language_neutral).
     checkworthy = [bool(value >= scorer.threshold) and model_reads(languages[i]) for i, value in enumerate(scores)]
 
     entities = _EntityCache(spans, enabled=with_entities)
     wanted = [index for index, flag in enumerate(checkworthy) if flag]
-    for first in range(0, len(wanted), ENTITY_BATCH):
-        entities.prefetch(wanted[first : first + ENTITY_BATCH])
-        report(SCORED_AT + (ENTITIES_AT - SCORED_AT) * min(1.0, (first + ENTITY_BATCH) / len(wanted)))
+    with timed(stages, "entities"):
+        for first in range(0, len(wanted), ENTITY_BATCH):
+            entities.prefetch(wanted[first : first + ENTITY_BATCH])
+            report(SCORED_AT + (ENTITIES_AT - SCORED_AT) * min(1.0, (first + ENTITY_BATCH) / len(wanted)))
+    with timed(stages, "annotate"):
+        return _annotated(text, spans, scores, languages, checkworthy, entities, published_at=published_at, today=today)
+
+
+def _annotated(
+    text: str,
+    spans: list[SentenceSpan],
+    scores: np.ndarray,
+    languages: list[str],
+    checkworthy: list[bool],
+    entities: "_EntityCache",
+    *,
+    published_at: datetime.date | None,
+    today: datetime.date,
+) -> list[CandidateClaim]:
+    """Speakers, dates, entities, claim types and priority of every scored sentence."""
     long_quotations = _long_quotations(text, spans)
     speakers = _resolve_speakers(text, spans, entities, long_quotations)
     in_quotation = [False] * len(spans)
@@ -170,6 +189,27 @@ def extract_claims(
     return claims
 
 
+def _model_scores(
+    spans: list[SentenceSpan], languages: list[str], scorer: SentenceScorer, report: Callable[[float], None]
+) -> np.ndarray:
+    """The model's score of each sentence it reads (0 for the others, which are scored by
+    language_neutral instead). A score does not depend on the sentences scored with it, so each
+    distinct sentence is scored once and its repeats (a digest's recurring lines) share the score."""
+    distinct: dict[str, int] = {}
+    for span, sentence_language in zip(spans, languages, strict=True):
+        if model_reads(sentence_language):
+            distinct.setdefault(span.text, len(distinct))
+    texts = list(distinct)
+    batches = [np.zeros(0, dtype=np.float32)]
+    for first in range(0, len(texts), SCORE_BATCH):
+        batches.append(np.asarray(scorer.score(texts[first : first + SCORE_BATCH]), dtype=np.float32))
+        report(SCORED_AT * min(1.0, (first + SCORE_BATCH) / len(texts)))
+    distinct_scores = np.concatenate(batches)
+    return np.array(
+        [distinct_scores[distinct[span.text]] if span.text in distinct else 0.0 for span in spans], dtype=np.float32
+    )
+
+
 def entity_annotations(
     mentions: list[EntityMention], *, sentence_start: int, dates: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -189,21 +229,24 @@ def entity_annotations(
 
 
 class _EntityCache:
+    """Entity mentions by sentence, recognised once per distinct sentence text (offsets are
+    relative to the sentence, so a repeated sentence shares them)."""
+
     def __init__(self, spans: list[SentenceSpan], *, enabled: bool) -> None:
         self._spans = spans
         self._enabled = enabled
-        self._cache: dict[int, list[EntityMention]] = {}
+        self._cache: dict[str, list[EntityMention]] = {}
 
     def prefetch(self, indexes: list[int]) -> None:
-        missing = [index for index in indexes if index not in self._cache]
-        if not self._enabled or not missing:
+        if not self._enabled:
             return
-        for index, mentions in zip(missing, find_entities([self._spans[i].text for i in missing]), strict=True):
-            self._cache[index] = mentions
+        missing = list(dict.fromkeys(self._spans[i].text for i in indexes if self._spans[i].text not in self._cache))
+        for text, mentions in zip(missing, find_entities(missing), strict=True):
+            self._cache[text] = mentions
 
     def get(self, index: int) -> list[EntityMention]:
         self.prefetch([index])
-        return self._cache.get(index, [])
+        return self._cache.get(self._spans[index].text, [])
 
 
 def _long_quotations(text: str, spans: list[SentenceSpan]) -> list[list[int]]:

@@ -17,6 +17,7 @@ from ..choices import ClaimStatus
 from ..errors import ClaimStateError, InvalidInputError, NotFoundError
 from ..extraction.pipeline import CandidateClaim
 from ..extraction.text import claim_key
+from ..extraction.timing import StageSeconds, timed
 from ..models import Appearance, Claim
 from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
@@ -53,7 +54,10 @@ def _window_start() -> dt.datetime:
 
 
 def appearances_group(
-    *, candidates: list[CandidateClaim], vectors: dict[int, np.ndarray] | None = None
+    *,
+    candidates: list[CandidateClaim],
+    vectors: dict[int, np.ndarray] | None = None,
+    stages: StageSeconds | None = None,
 ) -> list[Grouping]:
     """Decide, for each candidate, whether it repeats a claim seen within APPEARANCE_WINDOW_DAYS or an
     earlier sentence of the same article: word for word (after normalising quotation marks, case and
@@ -81,7 +85,7 @@ def appearances_group(
             grouping.earlier, grouping.match = first_of_key[grouping.key], "exact"
         else:
             first_of_key[grouping.key] = index
-    _group_similar(groupings, since=since, vectors=vectors)
+    _group_similar(groupings, since=since, vectors=vectors, stages=stages)
     return groupings
 
 
@@ -128,7 +132,11 @@ _SCORE_ROWS = 256
 
 
 def _group_similar(
-    groupings: list[Grouping], *, since: dt.datetime, vectors: dict[int, np.ndarray] | None = None
+    groupings: list[Grouping],
+    *,
+    since: dt.datetime,
+    vectors: dict[int, np.ndarray] | None = None,
+    stages: StageSeconds | None = None,
 ) -> None:
     """Near-duplicates of check-worthy sentences, by the claim encoder: against the queue's recent
     claims (which carry vectors of the same model), then against the article's earlier sentences.
@@ -139,15 +147,25 @@ def _group_similar(
     embedder = get_embedder()
     given = vectors or {}
     missing = [index for index in new if index not in given]
-    encoded = dict(
-        zip(missing, embedder.encode([clean_query(groupings[index].candidate.text) for index in missing]), strict=True)
-    )
+    with timed(stages, "embed"):
+        texts = [clean_query(groupings[index].candidate.text) for index in missing]
+        encoded = dict(zip(missing, embedder.encode(texts), strict=True))
     for index in new:
         groupings[index].vector = given[index] if index in given else encoded[index]
     vectors_new = np.vstack([_vector(groupings[index]) for index in new]).astype(np.float32, copy=False)
+    with timed(stages, "near duplicates at the desk"):
+        _group_with_desk(groupings, new, vectors_new, since=since, model_version=embedder.model_version)
+    with timed(stages, "near duplicates in the article"):
+        _group_within_article(groupings, new, vectors_new)
+
+
+def _group_with_desk(
+    groupings: list[Grouping], new: list[int], vectors_new: np.ndarray, *, since: dt.datetime, model_version: str
+) -> None:
+    """Near-duplicates of the new sentences among the queue's recent claims."""
     threshold = settings.APPEARANCE_SIMILARITY
     pool = list(
-        Claim.objects.filter(created_at__gte=since, merged_into__isnull=True, embedding_model=embedder.model_version)
+        Claim.objects.filter(created_at__gte=since, merged_into__isnull=True, embedding_model=model_version)
         .exclude(status=ClaimStatus.CANDIDATE)
         .exclude(embedding__isnull=True)
         .values_list("id", "embedding")
@@ -162,23 +180,41 @@ def _group_similar(
                 if value >= threshold:
                     grouping = groupings[index]
                     grouping.claim_id, grouping.match, grouping.similarity = pool[best[row]][0], "similar", value
-    # The sentences kept so far, as rows of one matrix filled in place: stacking them again for every
-    # sentence made this quadratic in the article's length (minutes for a 1 MiB article).
+
+
+def _group_within_article(groupings: list[Grouping], new: list[int], vectors_new: np.ndarray) -> None:
+    """Near-duplicates of the new sentences among the article's earlier ones: each sentence goes with
+    the most similar earlier sentence kept as a claim of its own (the first on a tie), else is kept.
+
+    Rows are taken in blocks: one matrix product against every sentence kept before the block, then
+    the few kept inside the block one by one. Sentence by sentence against all kept ones read the
+    whole kept matrix again for every sentence (seconds for the thousands of a 1 MiB article)."""
+    threshold = settings.APPEARANCE_SIMILARITY
     kept: list[int] = []
     kept_matrix = np.empty((len(new), vectors_new.shape[1]), dtype=np.float32)
-    for row, index in enumerate(new):
-        grouping = groupings[index]
-        if grouping.claim_id is not None:
-            continue
-        if kept:
-            earlier = kept_matrix[: len(kept)] @ vectors_new[row]
-            best_earlier = int(earlier.argmax())
-            if float(earlier[best_earlier]) >= threshold:
-                grouping.earlier, grouping.match = kept[best_earlier], "similar"
-                grouping.similarity = float(earlier[best_earlier])
+    for first in range(0, len(new), _SCORE_ROWS):
+        last = min(first + _SCORE_ROWS, len(new))
+        kept_before = len(kept)
+        before_block = vectors_new[first:last] @ kept_matrix[:kept_before].T if kept_before else None
+        for row in range(first, last):
+            grouping = groupings[new[row]]
+            if grouping.claim_id is not None:
                 continue
-        kept_matrix[len(kept)] = vectors_new[row]
-        kept.append(index)
+            best_value, best_position = -np.inf, -1
+            if before_block is not None:
+                best_position = int(before_block[row - first].argmax())
+                best_value = float(before_block[row - first, best_position])
+            if len(kept) > kept_before:
+                inside = kept_matrix[kept_before : len(kept)] @ vectors_new[row]
+                position = int(inside.argmax())
+                # Strictly greater: on a tie the earlier sentence wins, as argmax over all would pick.
+                if float(inside[position]) > best_value:
+                    best_value, best_position = float(inside[position]), kept_before + position
+            if best_position >= 0 and best_value >= threshold:
+                grouping.earlier, grouping.match, grouping.similarity = kept[best_position], "similar", best_value
+                continue
+            kept_matrix[len(kept)] = vectors_new[row]
+            kept.append(new[row])
 
 
 def appearances_record(*, groupings: list[Grouping], claims_by_index: dict[int, Claim], article_id: int) -> list[int]:

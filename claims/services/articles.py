@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
+import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from ..extraction.fetch import fetch_url
 from ..extraction.html import html_title, html_to_text
 from ..extraction.pipeline import FINDING_PRIORITY_BOOST, CandidateClaim, extract_claims
 from ..extraction.text import content_hash, decode_and_normalise
+from ..extraction.timing import StageSeconds, timed
 from ..language import detect_language
 from ..models import MAX_URL_BYTES, MAX_URL_CHARS, Article, Claim, url_digest
 from ..roles import User, require_reviewer
@@ -251,14 +254,18 @@ def article_extract(*, article_id: int) -> Article:
                 waiting=f"chunk {index + 1} of {count} of article {article.pk}",
             )
         return article
+    clock = _JobClock(article_id=article_id)
     with _failure_recorded(article_id):
         candidates = extract_claims(
             text=article.body,
             published_at=_published_day(article),
             language=article.language,
             progress=_ProgressWriter(article.pk, share=CANDIDATES_SHARE),
+            stages=clock.stages,
         )
-        return _claims_store(article=article, candidates=candidates)
+        article = _claims_store(article=article, candidates=candidates, stages=clock.stages)
+    clock.log()
+    return article
 
 
 def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Article:
@@ -269,18 +276,23 @@ def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Artic
     if article.extraction_status != ExtractionStatus.EXTRACTING or article.extraction_attempts != attempt:
         return article
     bounds = chunks.chunk_bounds(article.body)
+    clock = _JobClock(article_id=article_id, chunk=index)
     with _failure_recorded(article_id):
         start, end = bounds[index]
-        candidates, vectors = chunks.chunk_extract(
-            body=article.body, start=start, end=end, published_at=_published_day(article), language=article.language
+        result = chunks.chunk_extract(
+            body=article.body,
+            start=start,
+            end=end,
+            published_at=_published_day(article),
+            language=article.language,
+            stages=clock.stages,
         )
         done = chunks.chunk_save(
             article_id=article_id,
             attempt=attempt,
             index=index,
             chunks=len(bounds),
-            candidates=candidates,
-            vectors=vectors,
+            result=result,
         )
         percent = int(100 * CANDIDATES_SHARE * done / len(bounds))
         # Chunks finish in any order: the bar only moves forward.
@@ -288,11 +300,43 @@ def article_extract_chunk(*, article_id: int, attempt: int, index: int) -> Artic
             pk=article_id, extraction_status=ExtractionStatus.EXTRACTING, extraction_progress__lt=percent
         ).update(extraction_progress=percent)
         if done < len(bounds):
+            clock.log()
             return article
-        candidates, vectors = chunks.chunks_load(article_id=article_id, attempt=attempt, chunks=len(bounds))
-        article = _claims_store(article=article, candidates=candidates, vectors=vectors)
+        with timed(clock.stages, "load chunks"):
+            joined = chunks.chunks_load(article_id=article_id, attempt=attempt, chunks=len(bounds))
+        article = _claims_store(
+            article=article,
+            candidates=joined.candidates,
+            vectors=joined.vectors,
+            findings_by_candidate=joined.findings,
+            stages=clock.stages,
+        )
     chunks.chunks_forget(article_id=article_id, attempt=attempt)
+    clock.log()
     return article
+
+
+class _JobClock:
+    """Wall and CPU time of one extraction job and its stages, logged as one JSON line
+    ("extraction timings {...}") that bench_desk_day reads from the workers' log."""
+
+    def __init__(self, *, article_id: int, chunk: int | None = None) -> None:
+        self.article_id = article_id
+        self.chunk = chunk
+        self.started = time.time()
+        self.cpu_started = time.process_time()
+        self.stages: StageSeconds = {}
+
+    def log(self) -> None:
+        record = {
+            "article": self.article_id,
+            "chunk": self.chunk,
+            "started": self.started,
+            "ended": time.time(),
+            "cpu": time.process_time() - self.cpu_started,
+            "stages": {stage: round(seconds, 3) for stage, seconds in self.stages.items()},
+        }
+        logger.info("extraction timings %s", json.dumps(record))
 
 
 # Share of the progress bar for finding the candidate sentences; grouping repeats, the checks and
@@ -317,45 +361,100 @@ def _published_day(article: Article) -> dt.date | None:
 
 
 def _claims_store(
-    *, article: Article, candidates: list[CandidateClaim], vectors: dict[int, np.ndarray] | None = None
+    *,
+    article: Article,
+    candidates: list[CandidateClaim],
+    vectors: dict[int, np.ndarray] | None = None,
+    findings_by_candidate: dict[int, list[CheckFinding]] | None = None,
+    stages: StageSeconds | None = None,
 ) -> Article:
-    """Group the candidates with the claims already at the desk, run the checks, and store the claims."""
+    """Group the candidates with the claims already at the desk, run the checks, and store the claims.
+    ``vectors`` and ``findings_by_candidate`` (by candidate index; a candidate missing from the
+    findings has none) are what the chunk jobs of a long article already made."""
     # Repeats are looked for before the lock (the encoder is slow), and word-for-word ones again
     # under it, so two articles carrying the same new quote at once still make one claim.
-    groupings = appearances_group(candidates=candidates, vectors=vectors)
+    with timed(stages, "group"):
+        groupings = appearances_group(candidates=candidates, vectors=vectors, stages=stages)
     Article.objects.filter(
         pk=article.pk, extraction_status=ExtractionStatus.EXTRACTING, extraction_progress__lt=90
     ).update(extraction_progress=90)
     # The checks are pure: run here, before the lock that serialises storing claims across
     # workers, they hold no other article's extraction up.
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
-    checked = check_sentences(
-        body=article.body,
-        sentences=[(groupings[index].candidate.text, groupings[index].candidate.start) for index in new],
-        published_at=_published_day(article),
-    )
-    findings = dict(zip(new, checked, strict=True))
+    if findings_by_candidate is not None:
+        findings = {index: findings_by_candidate.get(index, []) for index in new}
+    else:
+        with timed(stages, "checks"):
+            checked = check_sentences(
+                body=article.body,
+                sentences=[(groupings[index].candidate.text, groupings[index].candidate.start) for index in new],
+                published_at=_published_day(article),
+            )
+        findings = dict(zip(new, checked, strict=True))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         if article.extraction_status == ExtractionStatus.DONE or article.appearances.exists():
             return article
-        appearances_lock_and_recheck(groupings)
-        _store_claims(article=article, groupings=groupings, findings=findings)
+        with timed(stages, "store lock"):
+            appearances_lock_and_recheck(groupings)
+        with timed(stages, "store"):
+            stored = _store_claims(article=article, groupings=groupings, findings=findings)
         article.extraction_status = ExtractionStatus.DONE
         article.extraction_progress = 100
         article.extraction_error = ""
         article.save(update_fields=["extraction_status", "extraction_progress", "extraction_error", "updated_at"])
+    # The claims are in the queue now. Their vectors follow: written with them, each one's insertion
+    # into the vector index (HNSW on PostgreSQL) held the article's claims out of the queue for most
+    # of the time storing took (25 s of 29 for a 1 MiB digest). Until they are written, a new
+    # article's near-duplicates of these claims are not found (word-for-word repeats still are), as
+    # for an article whose extraction overlaps this one; a job lost before the end leaves claims
+    # without vectors, which the sweep job embeds.
+    with timed(stages, "vectors after queueing"):
+        _claim_vectors_store(stored.vectors)
+    # Embedding and suggestions; the sweep job re-queues claims whose job was lost. A long article
+    # queues thousands of claims: in batches, a job stays well inside the time limit, and both
+    # workers take them.
+    for first in range(0, len(stored.queued_ids), SUGGESTION_BATCH):
+        batch = stored.queued_ids[first : first + SUGGESTION_BATCH]
+        job_queue_after_commit("claims_process_new_task", batch, waiting=f"{len(batch)} claims")
     return article
 
 
-def _store_claims(*, article: Article, groupings: list[Grouping], findings: dict[int, list[CheckFinding]]) -> None:
+@dataclass(frozen=True)
+class _StoredClaims:
+    # Claims that entered the queue, for the suggestion jobs.
+    queued_ids: list[int]
+    # (claim id, vector) of each new claim embedded while looking for near-duplicates.
+    vectors: list[tuple[int, np.ndarray]]
+
+
+# Vectors written per transaction after the claims are queued.
+_VECTOR_BATCH = 200
+
+
+def _claim_vectors_store(vectors: list[tuple[int, np.ndarray]]) -> None:
+    """Write the vectors the repeat search made for new claims, so the suggestion jobs need not embed
+    them again. A claim that got a vector meanwhile (a reviewer's split, a sweep) keeps its own."""
+    if not vectors:
+        return
+    model_version = get_embedder().model_version
+    for first in range(0, len(vectors), _VECTOR_BATCH):
+        with transaction.atomic():
+            for claim_id, vector in vectors[first : first + _VECTOR_BATCH]:
+                Claim.objects.filter(pk=claim_id, embedding__isnull=True).update(
+                    embedding=vector, embedding_model=model_version
+                )
+
+
+def _store_claims(
+    *, article: Article, groupings: list[Grouping], findings: dict[int, list[CheckFinding]]
+) -> _StoredClaims:
     """Write an article's new claims with their findings (``findings``: the checks' results for each
-    new sentence, by index) and every sentence's appearance, and queue the follow-up jobs. Call
-    inside a transaction."""
+    new sentence, by index) and every sentence's appearance. Call inside a transaction; the claims'
+    vectors and the suggestion jobs follow after it (returned)."""
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
-    model_version = get_embedder().model_version if any(groupings[i].vector is not None for i in new) else ""
     claims = bulk_create_with_history(
-        [_new_claim(article, groupings[index], model_version=model_version) for index in new],
+        [_new_claim(article, groupings[index]) for index in new],
         Claim,
         default_user=article.ingested_by,
         default_change_reason="extracted",
@@ -378,12 +477,12 @@ def _store_claims(*, article: Article, groupings: list[Grouping], findings: dict
     claim_ids = [claim.pk for claim in claims if claim.status == ClaimStatus.NEW]
     # Told once the claims exist, with the same commit.
     webhook_event_emit(event_type="article.ingested", data=article_event_data(article=article, claim_ids=claim_ids))
-    # Embedding and suggestions; the sweep job re-queues claims whose job was lost. A long article
-    # queues thousands of claims: in batches, a job stays well inside the time limit, and both
-    # workers take them.
-    for first in range(0, len(claim_ids), SUGGESTION_BATCH):
-        batch = claim_ids[first : first + SUGGESTION_BATCH]
-        job_queue_after_commit("claims_process_new_task", batch, waiting=f"{len(batch)} claims")
+    vectors = [
+        (claim.pk, vector)
+        for index, claim in zip(new, claims, strict=True)
+        if (vector := groupings[index].vector) is not None
+    ]
+    return _StoredClaims(queued_ids=claim_ids, vectors=vectors)
 
 
 def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:
@@ -401,7 +500,7 @@ def articles_awaiting_extraction(*, older_than_seconds: int = 120) -> list[int]:
     )
 
 
-def _new_claim(article: Article, grouping: Grouping, *, model_version: str) -> Claim:
+def _new_claim(article: Article, grouping: Grouping) -> Claim:
     candidate = grouping.candidate
     return Claim(
         article=article,
@@ -418,9 +517,6 @@ def _new_claim(article: Article, grouping: Grouping, *, model_version: str) -> C
         created_by=article.ingested_by,
         language=candidate.language,
         text_key=grouping.key,
-        # Embedded while looking for near-duplicates: the suggestion job need not do it again.
-        embedding=grouping.vector,
-        embedding_model=model_version if grouping.vector is not None else "",
     )
 
 

@@ -112,3 +112,50 @@ def test_a_chunk_sentence_keeps_its_offsets_into_the_whole_article():
     assert [body[d["start"] : d["end"]] for d in moved.dates] == [SEED[6:10]]
     assert dataclasses.replace(moved, start=0, end=20, entities=candidate.entities, dates=candidate.dates) == candidate
     assert np.isfinite(moved.checkworthiness)
+
+
+def _sentence_by_sentence(vectors: np.ndarray, threshold: float) -> list[int | None]:
+    """The rule stated plainly: each sentence joins the most similar earlier sentence kept on its own
+    (the first of equals) if the cosine reaches the threshold, else it is kept."""
+    kept: list[int] = []
+    joined: list[int | None] = []
+    for row, vector in enumerate(vectors):
+        similarities = [float(vectors[other] @ vector) for other in kept]
+        best = int(np.argmax(similarities)) if similarities else -1
+        if best >= 0 and similarities[best] >= threshold:
+            joined.append(kept[best])
+        else:
+            joined.append(None)
+            kept.append(row)
+    return joined
+
+
+def test_near_duplicates_inside_a_long_article_are_grouped_as_sentence_by_sentence(settings):
+    from claims.services.appearances import _SCORE_ROWS, Grouping, _group_within_article
+
+    settings.APPEARANCE_SIMILARITY = 0.93
+    generator = np.random.default_rng(5)
+    originals = generator.standard_normal((300, 64)).astype(np.float32)
+    # Near copies of earlier sentences, some inside the same block of rows, some blocks later.
+    sources = generator.integers(0, 300, size=500)
+    noise = generator.standard_normal((500, 64)).astype(np.float32)
+    copies = originals[sources] + noise * generator.choice([0.05, 0.2, 0.5], size=(500, 1)).astype(np.float32)
+    order = generator.permutation(800)
+    vectors = np.vstack([originals, copies])[order]
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    candidate = CandidateClaim(
+        text="x", start=0, end=1, checkworthiness=0.9, is_checkworthy=True, claim_types=[], speaker=None
+    )
+    groupings = [Grouping(candidate=candidate, key=str(row)) for row in range(len(vectors))]
+
+    _group_within_article(groupings, list(range(len(vectors))), vectors)
+
+    expected = _sentence_by_sentence(vectors, 0.93)
+    assert len(vectors) > 3 * _SCORE_ROWS
+    assert [grouping.earlier for grouping in groupings] == expected
+    assert 100 < sum(value is not None for value in expected) < 700
+    assert all(
+        grouping.match == "similar" and grouping.similarity is not None and grouping.similarity >= 0.93
+        for grouping in groupings
+        if grouping.earlier is not None
+    )

@@ -6,7 +6,9 @@ It empties the database that DATABASE_URL names and the Redis database of REDIS_
 to run unless ``--i-mean-it`` is given (point both at a throwaway: ``wb_<name>``, a spare Redis db).
 
 The defaults are a desk's day: 500 articles, the quote planted in 50, three digests of over 1 MiB,
-five reviewers. ``--articles 80 --planted 12 --large 1`` is a quicker look.
+five reviewers. ``--articles 80 --planted 12 --large 1`` is a quicker look, and
+``--articles 0 --large 1 --reviewers 0`` times one 1 MiB digest alone, with the stages of its
+extraction (from the workers' log) and the machine's load average.
 
 The workers run at a lower CPU priority (``--worker-nice``, as the README recommends): extraction
 is batch work, and on a small machine it would otherwise take the cores from the web process
@@ -21,10 +23,12 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -100,7 +104,7 @@ class Command(BaseCommand):
         parser.add_argument("--planted", type=int, default=50, help="Articles that carry the same wire quote.")
         parser.add_argument("--large", type=int, default=3, help="Articles of over 1 MiB.")
         parser.add_argument("--clients", type=int, default=4)
-        parser.add_argument("--reviewers", type=int, default=5)
+        parser.add_argument("--reviewers", type=int, default=5, help="Simulated reviewers (0: none).")
         parser.add_argument("--workers", type=int, default=2, help="Celery worker processes.")
         parser.add_argument("--port", type=int, default=8131)
         parser.add_argument("--wait", type=float, default=900.0, help="Seconds to wait for the extractions.")
@@ -124,7 +128,7 @@ class Command(BaseCommand):
         payloads = self._payloads(options)
         users = [
             get_user_model().objects.create_user(username=f"desk_{n}", password="x")
-            for n in range(options["reviewers"])
+            for n in range(max(1, options["reviewers"]))
         ]
         for user in users:
             user.groups.add(Group.objects.get_or_create(name="reviewer")[0])
@@ -132,7 +136,8 @@ class Command(BaseCommand):
             token_create(user=users[n % len(users)], name=f"client {n}", scope=TokenScope.WRITE).secret
             for n in range(options["clients"])
         ]
-        cookies = [self._session_cookie(user) for user in users]
+        cookies = [self._session_cookie(user) for user in users[: options["reviewers"]]]
+        worker_log = tempfile.NamedTemporaryFile(prefix="bench_desk_day_workers_", suffix=".log", delete=False)
 
         environment = {**os.environ, "JOBS_EAGER_IN_THREAD": "0", "API_RATE_PER_TOKEN": "1000000/min"}
         base = f"http://127.0.0.1:{options['port']}"
@@ -169,12 +174,12 @@ class Command(BaseCommand):
                     "--concurrency",
                     str(options["workers"]),
                     "--loglevel",
-                    "WARNING",
+                    "INFO",
                 ],
                 cwd=settings.BASE_DIR,
                 env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=worker_log,
+                stderr=subprocess.STDOUT,
             ),
         ]
         worker = processes[1]
@@ -197,8 +202,9 @@ class Command(BaseCommand):
             ]
             threads += [
                 threading.Thread(target=self._reviewer, args=(base, cookies[n], secrets[n % len(secrets)], run, stop))
-                for n in range(len(users))
+                for n in range(len(cookies))
             ]
+            load_at_start = os.getloadavg()
             started = time.monotonic()
             for thread in threads:
                 thread.start()
@@ -216,7 +222,14 @@ class Command(BaseCommand):
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
+            load_at_end = os.getloadavg()
             self._report(run, options, peak_rss[0], elapsed)
+            self.stdout.write(
+                "load average (1/5/15 min) at start {:.1f} / {:.1f} / {:.1f}, at end {:.1f} / {:.1f} / {:.1f}".format(
+                    *load_at_start, *load_at_end
+                )
+            )
+            self._report_stages(run, Path(worker_log.name))
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -314,6 +327,66 @@ class Command(BaseCommand):
                     run.queue_ms.append(took)
                     run.taken += taken_status == 200
             time.sleep(0.2)
+
+    def _report_stages(self, run: Run, log: Path) -> None:
+        """For each 1 MiB digest: where the time from POST to claims queued went, from the
+        "extraction timings" lines its jobs logged (seconds of wall time; stages summed over jobs)."""
+
+        def logged() -> list[dict[str, Any]]:
+            return [
+                json.loads(line[line.index("extraction timings ") + len("extraction timings ") :])
+                for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                if "extraction timings " in line
+            ]
+
+        # The job that stores a digest's claims goes on writing their vectors after the article is
+        # done, and logs its timings at its end.
+        deadline = time.monotonic() + 300
+        records = logged()
+        while time.monotonic() < deadline and not all(
+            any(record["article"] == pk and "store" in record["stages"] for record in records)
+            for pk in Article.objects.filter(
+                title__startswith="Digest ", extraction_status=ExtractionStatus.DONE
+            ).values_list("id", flat=True)
+        ):
+            time.sleep(2)
+            records = logged()
+        digests = Article.objects.filter(title__startswith="Digest ").values_list(
+            "id", "updated_at", "extraction_status"
+        )
+        for article_id, updated, status in digests:
+            jobs = [record for record in records if record["article"] == article_id]
+            posted = run.posted_at.get(article_id)
+            if not jobs or posted is None:
+                self.stdout.write(f"digest {article_id}: no timings logged ({status})")
+                continue
+            first_start = min(job["started"] for job in jobs)
+            chunk_jobs = [job for job in jobs if job["chunk"] is not None]
+            last = max(jobs, key=lambda job: job["ended"])
+            stages: dict[str, float] = {}
+            for job in jobs:
+                for stage, seconds in job["stages"].items():
+                    stages[stage] = stages.get(stage, 0.0) + seconds
+            store_stages = ("load chunks", "group", "checks", "store lock", "store")
+            storing = sum(last["stages"].get(stage, 0.0) for stage in store_stages)
+            # Stages after the claims are queued (their vectors) are not part of the wait.
+            afterwards = last["stages"].get("vectors after queueing", 0.0)
+            extracted = last["ended"] - afterwards - storing
+            rows = [
+                ("POST to claims queued s", f"{updated.timestamp() - posted:.1f} ({status})"),
+                ("POST to first job started s (queue wait)", f"{first_start - posted:.1f}"),
+                ("jobs / chunk jobs", f"{len(jobs)} / {len(chunk_jobs)}"),
+                ("first job started to every chunk extracted s", f"{extracted - first_start:.1f}"),
+                ("last job: grouping, checks and storing s", f"{storing:.1f}"),
+                ("article done to its job's end (work after queueing) s", f"{last['ended'] - updated.timestamp():.1f}"),
+                ("CPU s of all jobs", f"{sum(job['cpu'] for job in jobs):.1f}"),
+                ("wall s inside jobs (sum)", f"{sum(job['ended'] - job['started'] for job in jobs):.1f}"),
+            ]
+            rows += [(f"  stage {stage} s (sum over jobs)", f"{seconds:.1f}") for stage, seconds in stages.items()]
+            width = max(len(name) for name, _ in rows)
+            self.stdout.write(f"digest {article_id}:")
+            for name, value in rows:
+                self.stdout.write(f"  {name:<{width}}  {value}")
 
     def _report(self, run: Run, options: dict, peak_rss_kib: int, elapsed: float) -> None:
         done = Article.objects.filter(extraction_status=ExtractionStatus.DONE)
