@@ -127,9 +127,11 @@ POSTGRES_TRIGGERS = {
 
 
 # Claim search on SQLite (migration 0017): an FTS5 trigram table of each claim's text, speaker and
-# article title, kept in step by triggers on claims_claim and claims_article. A rebuild of either
-# table drops its triggers as it drops the ones above; these are the migration's, word for word
-# (tests/api/test_claim_search.py compares them).
+# article title, kept in step by triggers on claims_claim and claims_article. They are created here,
+# after every migrate, never by a migration: they join the two tables, and SQLite refuses to rebuild
+# either one while they exist (see drop_sqlite_claim_search_triggers). The update trigger fires
+# only when a searched column changed: saves of priority, status and leases (all day long) write
+# every column and must not rewrite the index.
 CLAIM_SEARCH_TABLE = "claims_claim_search"
 _CLAIM_SEARCH_TITLE = "COALESCE((SELECT title FROM claims_article WHERE id = new.article_id), '')"
 SQLITE_CLAIM_SEARCH_TRIGGERS = {

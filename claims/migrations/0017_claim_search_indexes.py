@@ -3,7 +3,12 @@
 PostgreSQL: Django writes ``icontains`` as ``UPPER(column) LIKE UPPER(%s)``; trigram GIN indexes on
 those expressions (claim text since 0006, now speaker and article title) serve it. SQLite has no
 trigram index, so an FTS5 table with the ``trigram`` tokenizer (substring matches, case folded)
-holds each claim's text, speaker and article title, kept in step by triggers."""
+holds each claim's text, speaker and article title, kept in step by triggers.
+
+The triggers are not created here but by the post_migrate hook (``claims.lexical_schema``), after
+every ``migrate``, and a migrate with work to do drops them first: they join claims_claim and
+claims_article, and SQLite refuses to rebuild either table (as Django does to alter one) while
+they exist, so a later migration in the same run would fail on a fresh install."""
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
@@ -23,26 +28,6 @@ ROW = (
 SQLITE_FORWARDS = [
     f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(text, speaker, title, tokenize = 'trigram')",
     f"INSERT INTO {SEARCH_TABLE} (rowid, text, speaker, title) {ROW}",
-    f"""CREATE TRIGGER claims_claim_search_insert AFTER INSERT ON claims_claim BEGIN
-        INSERT INTO {SEARCH_TABLE} (rowid, text, speaker, title) VALUES (new.id, new.text, new.speaker,
-            COALESCE((SELECT title FROM claims_article WHERE id = new.article_id), ''));
-    END""",
-    # Only when a searched column changed: saves of priority, status and leases (all day long) write
-    # every column, and must not rewrite the index.
-    f"""CREATE TRIGGER claims_claim_search_update AFTER UPDATE OF text, speaker, article_id ON claims_claim
-    WHEN old.text IS NOT new.text OR old.speaker IS NOT new.speaker OR old.article_id IS NOT new.article_id BEGIN
-        DELETE FROM {SEARCH_TABLE} WHERE rowid = old.id;
-        INSERT INTO {SEARCH_TABLE} (rowid, text, speaker, title) VALUES (new.id, new.text, new.speaker,
-            COALESCE((SELECT title FROM claims_article WHERE id = new.article_id), ''));
-    END""",
-    f"""CREATE TRIGGER claims_claim_search_delete AFTER DELETE ON claims_claim BEGIN
-        DELETE FROM {SEARCH_TABLE} WHERE rowid = old.id;
-    END""",
-    f"""CREATE TRIGGER claims_article_search_title AFTER UPDATE OF title ON claims_article
-    WHEN old.title IS NOT new.title BEGIN
-        UPDATE {SEARCH_TABLE} SET title = new.title
-        WHERE rowid IN (SELECT id FROM claims_claim WHERE article_id = new.id);
-    END""",
 ]
 
 SQLITE_BACKWARDS = [

@@ -121,3 +121,22 @@ def test_the_hook_puts_back_what_a_rebuild_dropped_even_outside_a_migrate(review
     assert found(client, "pelicans") == {lost.pk}
     assert set(search_triggers()) == set(SQLITE_CLAIM_SEARCH_TRIGGERS)
     assert ensure_lexical_index(connection) is False
+
+
+def test_on_a_fresh_install_a_later_migration_can_rebuild_both_tables(reviewer):
+    """Migration 0017 makes the search table but leaves its triggers to the post_migrate hook, so a
+    migration after it in the same first ``migrate`` (no pre_migrate in between) can alter claims."""
+    migration = MigrationLoader(connection).get_migration("claims", "0017_claim_search_indexes")
+    create, drop = migration.operations[1].code, migration.operations[1].reverse_code
+    with migrating():
+        with connection.schema_editor() as editor:
+            drop(None, editor)
+            create(None, editor)
+        alter_both_tables(wider=True)
+    try:
+        article = ArticleFactory(title="Harbour report")
+        new = ClaimFactory(article=article, text="Flamingos nested in the harbour.")
+        assert found(client_for(reviewer), "flamingos") == {new.pk}
+    finally:
+        with migrating():
+            alter_both_tables(wider=False)
