@@ -372,13 +372,17 @@ class Command(BaseCommand):
             # Stages after the claims are queued (their vectors) are not part of the wait.
             afterwards = last["stages"].get("vectors after queueing", 0.0)
             extracted = last["ended"] - afterwards - storing
+            done = status == ExtractionStatus.DONE
             rows = [
-                ("POST to claims queued s", f"{updated.timestamp() - posted:.1f} ({status})"),
+                ("POST to claims queued s", f"{updated.timestamp() - posted:.1f}" if done else f"not yet ({status})"),
                 ("POST to first job started s (queue wait)", f"{first_start - posted:.1f}"),
                 ("jobs / chunk jobs", f"{len(jobs)} / {len(chunk_jobs)}"),
                 ("first job started to every chunk extracted s", f"{extracted - first_start:.1f}"),
                 ("last job: grouping, checks and storing s", f"{storing:.1f}"),
-                ("article done to its job's end (work after queueing) s", f"{last['ended'] - updated.timestamp():.1f}"),
+                (
+                    "article done to its job's end (work after queueing) s",
+                    f"{last['ended'] - updated.timestamp():.1f}" if done else "–",
+                ),
                 ("CPU s of all jobs", f"{sum(job['cpu'] for job in jobs):.1f}"),
                 ("wall s inside jobs (sum)", f"{sum(job['ended'] - job['started'] for job in jobs):.1f}"),
             ]
