@@ -47,6 +47,11 @@ def _corpus_side(corpus: Any) -> str:
     return "published claims" if getattr(corpus, "published_only", False) else "passages"
 
 
+def _by_corpus(label: str) -> Callable[..., str]:
+    """The stage name of a lexical store method called with a corpus: its side, then `label`."""
+    return lambda store, corpus, *args, **kwargs: f"{_corpus_side(corpus)}: {label}"
+
+
 def _rows_side(rows: Any) -> str:
     return "published claims" if rows.model._meta.db_table == "claims_claim" else "passages"
 
@@ -109,32 +114,12 @@ class StageTimer:
             (vector_class, "nearest_passages", lambda *a, **k: "passages: HNSW nearest"),
             (vector_class, "nearest_published_claims", lambda *a, **k: "published claims"),
             (vector_class, "similarities", lambda s, rows, *a, **k: f"{_rows_side(rows)}: cosines of BM25-only hits"),
-            (
-                lexical_class,
-                "frequencies_and_statistics",
-                lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 term frequencies",
-            ),
-            (
-                lexical_class,
-                "document_frequencies",
-                lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 term frequencies",
-            ),
-            (lexical_class, "statistics", lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 term frequencies"),
-            (
-                lexical_class,
-                "rows_matching",
-                lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 candidate statement",
-            ),
-            (
-                lexical_class,
-                "rows_of_common_terms",
-                lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 candidate statement",
-            ),
-            (
-                lexical_class,
-                "rows_with_ids",
-                lambda s, corpus, *a, **k: f"{_corpus_side(corpus)}: BM25 of dense hits (fetch)",
-            ),
+            (lexical_class, "frequencies_and_statistics", _by_corpus("BM25 term frequencies")),
+            (lexical_class, "document_frequencies", _by_corpus("BM25 term frequencies")),
+            (lexical_class, "statistics", _by_corpus("BM25 term frequencies")),
+            (lexical_class, "rows_matching", _by_corpus("BM25 candidate statement")),
+            (lexical_class, "rows_of_common_terms", _by_corpus("BM25 candidate statement")),
+            (lexical_class, "rows_with_ids", _by_corpus("BM25 of dense hits (fetch)")),
             (lexical.BM25Scorer, "score_all", lambda *a, **k: "BM25 scoring in Python"),
             (similarity, "factcheck_dates_for_passages", lambda **_: "fact-check dates"),
             (similarity, "_upsert", lambda **_: "write suggestions"),
