@@ -43,18 +43,12 @@ def claims_embed(*, claim_ids: list[int]) -> int:
     )
     if not pending:
         return 0
-    _claims_encode_and_store(pending, embedder=embedder)
-    return len(pending)
-
-
-def _claims_encode_and_store(pending: list[tuple[int, str]], *, embedder: Embedder) -> np.ndarray:
-    """Embed (claim id, text) pairs and store the vectors; returns them, in order."""
     # The same cleaned text BM25 sees: links and handles say nothing about the claim.
     vectors = embedder.encode([clean_query(text) for _, text in pending], batch_size=EMBED_BATCH)
     with transaction.atomic():
         for (claim_id, _), vector in zip(pending, vectors, strict=True):
             Claim.objects.filter(pk=claim_id).update(embedding=vector, embedding_model=embedder.model_version)
-    return vectors
+    return len(pending)
 
 
 def _claim_encode(text: str, *, embedder: Embedder) -> np.ndarray:
