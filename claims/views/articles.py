@@ -81,7 +81,6 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "progress_ended": not unfinished and request.headers.get("HX-Trigger") == EXTRACTION_PROGRESS_ID,
             "refresh_seconds": PROGRESS_REFRESH_SECONDS,
             "progress_id": EXTRACTION_PROGRESS_ID,
-            "nav": "article_add",
         },
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -15,11 +17,17 @@ def _fields(**changes: str) -> dict[str, str]:
     return {"body": "", "url": "", "title": "", "outlet": "", "author": "", "published_at": "", **changes}
 
 
+def _current_nav_item(page: str) -> str | None:
+    found = re.search(r'<a [^>]*aria-current="page"[^>]*>([^<]*)<', page)
+    return found.group(1).strip() if found else None
+
+
 def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(
     reviewer, django_capture_on_commit_callbacks
 ):
     client = client_for(reviewer)
-    assert client.get(reverse("claims:article_add")).status_code == 200
+    form = client.get(reverse("claims:article_add"))
+    assert form.status_code == 200 and _current_nav_item(form.content.decode()) == "Add article"
     seed = SEED_ARTICLE.read_text(encoding="utf-8")
 
     with django_capture_on_commit_callbacks() as jobs:
@@ -43,6 +51,8 @@ def test_a_reviewer_adds_an_article_and_promotes_a_sentence_below_the_threshold(
     page = client.get(reverse("claims:article", args=[article.pk])).content.decode()
     assert 'http-equiv="refresh"' not in page and 'hx-trigger="every' not in page
     assert "Zelensky offers talks" in page and "23 sentences" in page
+    # An article's page is not the form that added it: no menu item claims it.
+    assert _current_nav_item(page) is None
     assert escape("Former U.S. President Donald Trump") in page
 
     candidate = article.claims.get(text__startswith="And I will be waiting for Putin")
