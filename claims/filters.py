@@ -151,7 +151,7 @@ def claims_search(claims: QuerySet[Claim], value: str) -> QuerySet[Claim]:
             # then all three conditions are index conditions the planner may combine in one bitmap
             # scan for a rare word, or test row by row while walking the queue's priority order for
             # a common one, whichever is cheaper. An IN subquery inside the OR allows neither.
-            titled = ArraySubquery(Article.objects.filter(title__icontains=word).values("id"))
+            titled = ArraySubquery(Article.objects.filter(title__icontains=word).order_by().values("id"))
             claims = claims.filter(
                 Q(text__icontains=word) | Q(speaker__icontains=word) | Q(EqualsAny(F("article_id"), titled))
             )
@@ -261,6 +261,11 @@ class ClaimFilter(django_filters.FilterSet):
         """The ordering asked for, or ``default``; call after ``is_valid()``."""
         data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
         return data.get("ordering") or default
+
+    def search_chosen(self) -> str:
+        """The search asked for (validated), or ""; call after ``is_valid()``."""
+        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        return str(data.get("q") or "")
 
     def statuses_chosen(self) -> list[str]:
         data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
