@@ -214,6 +214,16 @@ class ClaimFilter(django_filters.FilterSet):
         model = Claim
         fields: list[str] = []
 
+    def get_form_class(self) -> type[forms.Form]:
+        """The form class, made once: every filter's field is fixed (no queryset or request reaches
+        them), and each form still gets its own copies of the fields, so a page may change their
+        choices. Making the class anew cost a millisecond of every queue page and claim list."""
+        made = type(self).__dict__.get("_form_class")
+        if made is None:
+            made = super().get_form_class()
+            type(self)._form_class = made
+        return made
+
     def _user(self) -> Any:
         return getattr(self.request, "user", None)
 
