@@ -452,10 +452,14 @@ class Command(BaseCommand):
                 f"Busy: {busy.count} processes running the workers' models at nice {busy.nice} "
                 f"(this process: nice {os.nice(0)}); each page alone, then busy."
             )
-            header = f"{'alone p50':>10}{'p95':>7}{'busy p50':>10}{'p95':>7}"
+            header = f"{'alone p50':>10}{'p95':>7}{'busy p50':>10}{'p95':>7}{'cpu py':>8}{'cpu db':>8}"
         else:
-            header = f"{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
-        self.stdout.write(f"\n{'page':<40}{'requests':>9}{header}{'queries':>9}\n" + "-" * 85)
+            header = f"{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'cpu py':>8}{'cpu db':>8}"
+        self.stdout.write(
+            "cpu py / cpu db: CPU ms per request of this process and of its PostgreSQL backend while timed\n"
+            "alone (what the page costs, whatever else runs on the machine)"
+        )
+        self.stdout.write(f"\n{'page':<40}{'requests':>9}{header}{'queries':>9}\n" + "-" * 101)
         for name, client, url in pages:
             for _ in range(3):
                 client.get(url)
@@ -470,15 +474,17 @@ class Command(BaseCommand):
                 response = client.get(url)
             if response.status_code != 200:
                 raise CommandError(f"{name} answered {response.status_code}")
+            cpu_before = _cpu_ms()
             alone = self._timings(client, url, requests)
+            cpu = _cpu_per_request(cpu_before, _cpu_ms(), requests)
             if busy is None:
-                figures = f"{statistics.median(alone):>9.1f}{percentile(alone, 0.95):>9.1f}{max(alone):>9.1f}"
+                figures = f"{statistics.median(alone):>9.1f}{percentile(alone, 0.95):>9.1f}{max(alone):>9.1f}{cpu}"
             else:
                 with busy.running():
                     loaded = self._timings(client, url, requests)
                 figures = (
                     f"{statistics.median(alone):>10.1f}{percentile(alone, 0.95):>7.1f}"
-                    f"{statistics.median(loaded):>10.1f}{percentile(loaded, 0.95):>7.1f}"
+                    f"{statistics.median(loaded):>10.1f}{percentile(loaded, 0.95):>7.1f}{cpu}"
                 )
             self.stdout.write(f"{name:<40}{requests:>9}{figures}{len(queries):>9}")
 
@@ -569,6 +575,33 @@ class Command(BaseCommand):
             paragraphs.append(paragraph)
             length += len(paragraph) + 2
         return "\n\n".join(paragraphs)
+
+
+def _cpu_ms() -> tuple[float, int | None, float | None]:
+    """CPU ms used so far by this process, and the id and CPU ms of its PostgreSQL backend (read
+    from /proc, so only for a server on this machine; None elsewhere)."""
+    own = time.process_time() * 1000
+    if connection.vendor != "postgresql":
+        return own, None, None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return own, pid, None
+    # utime and stime, the 14th and 15th fields of the line (12th and 13th after the name).
+    return own, pid, (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_request(
+    before: tuple[float, int | None, float | None], after: tuple[float, int | None, float | None], requests: int
+) -> str:
+    own = f"{(after[0] - before[0]) / requests:>8.1f}"
+    same_backend = before[1] is not None and before[1] == after[1]
+    if not same_backend or before[2] is None or after[2] is None:
+        return own + f"{'–':>8}"
+    return own + f"{(after[2] - before[2]) / requests:>8.1f}"
 
 
 def throwaway_name() -> str:
