@@ -67,8 +67,9 @@ def test_the_queue_reads_as_many_queries_for_many_claims_as_for_few(reviewer):
     add_claims(60, holder=holder)
     assert len(get({}).context["claims"]) == 50
     assert queries_of(get) == few
-    # On SQLite, one more per searched word: how common it is decides between lookup and ordered read.
-    assert max(few) <= 11
+    # Session, user, roles, the page's rows, the sidebar's counts, saved filters; on SQLite, one more
+    # per searched word: how common it is decides between lookup and ordered read.
+    assert max(few) <= 6 + (1 if connection.vendor == "sqlite" else 0)
 
 
 def test_the_claim_list_reads_as_many_queries_for_many_claims_as_for_few(reviewer):

@@ -12,6 +12,14 @@ sort orders, with and without a search (``--claims 30000 --claims-per-article 30
 Times are measured around Django's test client: URL resolving, middleware, views, queries and
 template rendering, without a network or a browser.
 
+With ``--busy N`` each page is timed twice in turn: alone, and while N background processes at a
+lower CPU priority run the real models the Celery workers run (the check-worthiness model, named
+entities and the encoder, through ``extract_claims`` and ``get_embedder``) on real news articles,
+over and over. They stand for the desk's workers: on the 2-core machine, ``--busy 2`` keeps both
+cores as busy as two workers extracting a day's articles do, without a broker, a web server or
+clients. Between pages they are stopped (SIGSTOP) and continued for the "busy" timings only, so both
+columns of a row are measured a few seconds apart.
+
 Last, the ingest POST is timed through both doors, the API (``POST /api/v1/articles/`` with a token)
 and the workbench's article form, for a typical article (about 4 KB) and one of over 1 MiB. The
 extraction job each POST queues goes to Celery's in-memory broker, where no worker takes it: the
@@ -19,15 +27,21 @@ request is measured up to and including the job's dispatch, and no extraction co
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import datetime as dt
 import hashlib
+import itertools
+import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -83,6 +97,16 @@ SORTS = [
     ("created_at", "waiting"),
 ]
 SEARCHES = ["inflation", "governor", "minister under", "by 7"]
+NEWS_FILE = Path("shared") / "data" / "news" / "bbc_news_2225" / "articles.jsonl"
+# The shared data sit next to the project (../shared), or next to the folder holding the checkouts.
+DEFAULT_NEWS = next(
+    (folder / NEWS_FILE for folder in Path(settings.BASE_DIR).parents[:2] if (folder / NEWS_FILE).exists()),
+    Path(settings.BASE_DIR).parent / NEWS_FILE,
+)
+BUSY_READY = "models loaded"
+# How long the busy processes run before a page's "busy" timings start, so that they are at full
+# speed again (and the page's own caches are as warm as for the "alone" timings).
+BUSY_RAMP_SECONDS = 0.5
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -111,9 +135,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ingest-large", type=int, default=5, help="timed ingest POSTs of a 1 MiB article per door"
         )
+        parser.add_argument(
+            "--busy",
+            type=int,
+            default=0,
+            metavar="N",
+            help="also time every page while N processes run the workers' models (2 on a 2-core machine)",
+        )
+        parser.add_argument(
+            "--busy-nice",
+            type=int,
+            default=10,
+            help="niceness the busy processes add to this command's own, as bench_desk_day starts its workers",
+        )
+        parser.add_argument("--news", default=str(DEFAULT_NEWS), help="JSONL of {title, text} the busy processes read")
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help="time only the pages whose name contains TEXT (repeat for several); skips nothing else",
+        )
+        parser.add_argument("--run-models", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
-        if options["in_place"]:
+        if options["run_models"]:
+            run_models_until_stopped(Path(options["news"]))
+        elif options["in_place"]:
             self._run_in_place(options)
         else:
             self._run_in_throwaway_database(options)
@@ -132,6 +180,10 @@ class Command(BaseCommand):
             f"--seed={options['seed']}",
             f"--ingest={options['ingest']}",
             f"--ingest-large={options['ingest_large']}",
+            f"--busy={options['busy']}",
+            f"--busy-nice={options['busy_nice']}",
+            f"--news={options['news']}",
+            *(f"--only={text}" for text in options["only"]),
         ]
         env = {
             **os.environ,
@@ -143,7 +195,7 @@ class Command(BaseCommand):
         env.pop("REDIS_URL", None)
         backend = "postgresql" if options["postgres"] else "sqlite"
         server = options["postgres"] or DEFAULT_POSTGRES_SERVER
-        with throwaway_database(backend=backend, postgres_server=server, name="workbench_bench_pages") as url:
+        with throwaway_database(backend=backend, postgres_server=server, name=throwaway_name()) as url:
             env["DATABASE_URL"] = url
             if backend == "sqlite":
                 env["WORKBENCH_VAR_DIR"] = str(Path(url.removeprefix("sqlite:///")).parent)
@@ -179,7 +231,8 @@ class Command(BaseCommand):
             f"Filled {Claim.objects.count():,} claims, {Verdict.objects.count():,} verdicts, "
             f"{Suggestion.objects.count():,} suggestions in {time.perf_counter() - started:.0f} s."
         )
-        self._measure(target=target, users=users, requests=options["requests"])
+        with busy_processes(options["busy"], nice=options["busy_nice"], news=Path(options["news"])) as busy:
+            self._measure(target=target, users=users, requests=options["requests"], busy=busy, only=options["only"])
         self._measure_ingest(
             users=users, small=options["ingest"], large=options["ingest_large"], rng=random.Random(options["seed"])
         )
@@ -367,7 +420,9 @@ class Command(BaseCommand):
             year=rng.randint(1990, 2020),
         )
 
-    def _measure(self, *, target: Claim, users: dict, requests: int) -> None:
+    def _measure(
+        self, *, target: Claim, users: dict, requests: int, busy: BusyProcesses | None, only: list[str]
+    ) -> None:
         from claims.services import review
 
         reviewer = Client()
@@ -387,12 +442,24 @@ class Command(BaseCommand):
         review.review_take(user=users["bench_reviewer"], claim_id=target.pk)
         pages.insert(4, ("workspace (held)", reviewer, reverse("claims:workspace", args=[target.pk])))
         pages += self._queue_and_list_pages(reviewer)
+        if only:
+            pages = [page for page in pages if any(text in page[0] for text in only)]
         # Other processes on the machine change these numbers; say how busy it was.
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         self.stdout.write(f"Load average (1, 5, 15 min) before measuring: {load} on {os.cpu_count()} CPUs")
+        if busy is not None:
+            self.stdout.write(
+                f"Busy: {busy.count} processes running the workers' models at nice {busy.nice} "
+                f"(this process: nice {os.nice(0)}); each page alone, then busy."
+            )
+            header = f"{'alone p50':>10}{'p95':>7}{'busy p50':>10}{'p95':>7}{'cpu py':>8}{'cpu db':>8}"
+        else:
+            header = f"{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'cpu py':>8}{'cpu db':>8}"
         self.stdout.write(
-            f"\n{'page':<40}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}\n" + "-" * 85
+            "cpu py / cpu db: CPU ms per request of this process and of its PostgreSQL backend while timed\n"
+            "alone (what the page costs, whatever else runs on the machine)"
         )
+        self.stdout.write(f"\n{'page':<40}{'requests':>9}{header}{'queries':>9}\n" + "-" * 101)
         for name, client, url in pages:
             for _ in range(3):
                 client.get(url)
@@ -407,15 +474,28 @@ class Command(BaseCommand):
                 response = client.get(url)
             if response.status_code != 200:
                 raise CommandError(f"{name} answered {response.status_code}")
-            timings = []
-            for _ in range(requests):
-                begin = time.perf_counter()
-                client.get(url)
-                timings.append((time.perf_counter() - begin) * 1000)
-            self.stdout.write(
-                f"{name:<40}{requests:>9}{statistics.median(timings):>9.1f}{percentile(timings, 0.95):>9.1f}"
-                f"{max(timings):>9.1f}{len(queries):>9}"
-            )
+            cpu_before = _cpu_ms()
+            alone = self._timings(client, url, requests)
+            cpu = _cpu_per_request(cpu_before, _cpu_ms(), requests)
+            if busy is None:
+                figures = f"{statistics.median(alone):>9.1f}{percentile(alone, 0.95):>9.1f}{max(alone):>9.1f}{cpu}"
+            else:
+                with busy.running():
+                    loaded = self._timings(client, url, requests)
+                figures = (
+                    f"{statistics.median(alone):>10.1f}{percentile(alone, 0.95):>7.1f}"
+                    f"{statistics.median(loaded):>10.1f}{percentile(loaded, 0.95):>7.1f}{cpu}"
+                )
+            self.stdout.write(f"{name:<40}{requests:>9}{figures}{len(queries):>9}")
+
+    @staticmethod
+    def _timings(client: Client, url: str, requests: int) -> list[float]:
+        timings = []
+        for _ in range(requests):
+            begin = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - begin) * 1000)
+        return timings
 
     @staticmethod
     def _queue_and_list_pages(client: Client) -> list[tuple[str, Client, str]]:
@@ -495,3 +575,127 @@ class Command(BaseCommand):
             paragraphs.append(paragraph)
             length += len(paragraph) + 2
         return "\n\n".join(paragraphs)
+
+
+def _cpu_ms() -> tuple[float, int | None, float | None]:
+    """CPU ms used so far by this process, and the id and CPU ms of its PostgreSQL backend (read
+    from /proc, so only for a server on this machine; None elsewhere)."""
+    own = time.process_time() * 1000
+    if connection.vendor != "postgresql":
+        return own, None, None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return own, pid, None
+    # utime and stime, the 14th and 15th fields of the line (12th and 13th after the name).
+    return own, pid, (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_request(
+    before: tuple[float, int | None, float | None], after: tuple[float, int | None, float | None], requests: int
+) -> str:
+    own = f"{(after[0] - before[0]) / requests:>8.1f}"
+    same_backend = before[1] is not None and before[1] == after[1]
+    if not same_backend or before[2] is None or after[2] is None:
+        return own + f"{'–':>8}"
+    return own + f"{(after[2] - before[2]) / requests:>8.1f}"
+
+
+def throwaway_name() -> str:
+    """``<configured database>_bench_pages`` when DATABASE_URL names a PostgreSQL database (a shared
+    server's databases stay recognisable by their owner's prefix), else ``workbench_bench_pages``."""
+    configured = os.environ.get("DATABASE_URL", "")
+    if configured.startswith(("postgres://", "postgresql://")):
+        name = configured.rsplit("/", 1)[-1].split("?", 1)[0]
+        if name.replace("_", "").isalnum():
+            return f"{name}_bench_pages"
+    return "workbench_bench_pages"
+
+
+class BusyProcesses:
+    """Processes running the workers' models, stopped except inside ``running()``."""
+
+    def __init__(self, processes: list[subprocess.Popen[str]], *, nice: int) -> None:
+        self.processes = processes
+        self.count = len(processes)
+        self.nice = nice
+
+    def _signal(self, number: int) -> None:
+        for process in self.processes:
+            process.send_signal(number)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        self._signal(signal.SIGCONT)
+        try:
+            time.sleep(BUSY_RAMP_SECONDS)
+            yield
+        finally:
+            self._signal(signal.SIGSTOP)
+
+
+@contextlib.contextmanager
+def busy_processes(count: int, *, nice: int, news: Path) -> Iterator[BusyProcesses | None]:
+    """Start ``count`` model-running processes at this process's niceness plus ``nice``; yield them
+    stopped once each has loaded its models and run them once; kill them afterwards."""
+    if count <= 0:
+        yield None
+        return
+    niceness = min(19, os.nice(0) + nice)
+    processes: list[subprocess.Popen[str]] = []
+    try:
+        for _ in range(count):
+            processes.append(
+                subprocess.Popen(
+                    [
+                        "nice",
+                        "-n",
+                        str(nice),
+                        sys.executable,
+                        str(Path(settings.BASE_DIR) / "manage.py"),
+                        "bench_pages",
+                        "--run-models",
+                        f"--news={news}",
+                    ],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        for process in processes:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if BUSY_READY not in line:
+                raise CommandError(f"A busy process did not start its models (exit code {process.poll()}).")
+            process.send_signal(signal.SIGSTOP)
+        yield BusyProcesses(processes, nice=niceness)
+    finally:
+        for process in processes:
+            process.kill()
+            process.send_signal(signal.SIGCONT)
+            process.wait()
+
+
+def run_models_until_stopped(news: Path) -> None:
+    """What a Celery worker's CPU does on a desk's day, without the database: extract the claims of
+    one article after another (sentence split, check-worthiness model, named entities for the
+    check-worthy sentences) and embed the check-worthy ones with the encoder, until killed."""
+    from claims.extraction.pipeline import extract_claims
+    from claims.similarity.embedder import get_embedder
+
+    if news.exists():
+        with news.open(encoding="utf-8") as lines:
+            texts = [json.loads(line)["text"] for line in lines if line.strip()]
+    else:
+        rng = random.Random(1)
+        texts = [Command._article_text(rng, 4 * 1024) for _ in range(20)]
+    embedder = get_embedder()
+    today = dt.date.today()
+    for index, text in enumerate(itertools.cycle(texts)):
+        candidates = extract_claims(text=text, published_at=today)
+        checkworthy = [candidate.text for candidate in candidates if candidate.is_checkworthy]
+        embedder.encode(checkworthy or [text[:500]])
+        if index == 0:
+            print(BUSY_READY, flush=True)
