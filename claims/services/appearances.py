@@ -212,7 +212,7 @@ _DESK_NEIGHBOURS = 5
 # One statement for all of an article's new sentences: each is searched through the HNSW index
 # (ORDER BY distance LIMIT k), among the window's claims only; the iterative scan (pgvector 0.8)
 # keeps walking the graph while the filter turns candidates down, so it cannot empty the result.
-_DESK_NEAREST_SQL = f"""
+DESK_NEAREST_SQL = f"""
 WITH new_sentence AS (
     SELECT u.position, u.literal::vector AS vector
     FROM unnest(%s::text[]) WITH ORDINALITY AS u(literal, position)
@@ -247,7 +247,7 @@ def desk_nearest_pgvector(
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(SEARCH_SETTINGS_SQL, [str(int(settings.SIMILARITY_HNSW_EF_SEARCH)), True, True])
-        cursor.execute(_DESK_NEAREST_SQL, params)
+        cursor.execute(DESK_NEAREST_SQL, params)
         rows = cursor.fetchall()
     best: dict[int, tuple[int, float]] = {}
     # Highest similarity first, then the lowest id, whatever order the index handed them in.
