@@ -208,6 +208,8 @@ def desk_nearest_numpy(
 # Nearest claims fetched per new sentence: with the iterative scan's relaxed order the index may
 # hand back a slightly farther claim first, so a few are taken and the best of them kept.
 _DESK_NEIGHBOURS = 5
+# New sentences searched per statement.
+_DESK_ROWS = 500
 
 # One statement for all of an article's new sentences: each is searched through the HNSW index
 # (ORDER BY distance LIMIT k), among the window's claims only; the iterative scan (pgvector 0.8)
@@ -239,16 +241,14 @@ def desk_nearest_pgvector(
     """As ``desk_nearest_numpy``, searched by PostgreSQL through the HNSW index on the claims'
     vectors, with the library search's settings (SIMILARITY_HNSW_EF_SEARCH, iterative scan) made
     for this transaction only. Approximate: ``bench_grouping`` measures how often it agrees."""
-    params = [
-        [_vector_text(vector) for vector in vectors_new],
-        since,
-        model_version,
-        ClaimStatus.CANDIDATE.value,
-    ]
+    rows: list[tuple[int, int, float]] = []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(SEARCH_SETTINGS_SQL, [str(int(settings.SIMILARITY_HNSW_EF_SEARCH)), True, True])
-        cursor.execute(DESK_NEAREST_SQL, params)
-        rows = cursor.fetchall()
+        # A 1 MiB article has thousands of new sentences: a statement takes a bounded share of them.
+        for first in range(0, len(vectors_new), _DESK_ROWS):
+            literals = [_vector_text(vector) for vector in vectors_new[first : first + _DESK_ROWS]]
+            cursor.execute(DESK_NEAREST_SQL, [literals, since, model_version, ClaimStatus.CANDIDATE.value])
+            rows += [(first + position, claim_id, similarity) for position, claim_id, similarity in cursor.fetchall()]
     best: dict[int, tuple[int, float]] = {}
     # Highest similarity first, then the lowest id, whatever order the index handed them in.
     for position, claim_id, similarity in sorted(rows, key=lambda row: (row[0], -row[2], row[1])):

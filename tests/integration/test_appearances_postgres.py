@@ -12,6 +12,7 @@ from django.utils import timezone
 from claims.choices import ClaimStatus
 from claims.extraction.text import claim_key
 from claims.models import Claim
+from claims.services import appearances
 from claims.services.appearances import desk_nearest_numpy, desk_nearest_pgvector
 from claims.similarity.embedder import get_embedder
 from claims.similarity.text import clean_query
@@ -36,7 +37,9 @@ NEW = [
 ]
 
 
-def test_the_index_search_finds_the_same_nearest_claims_as_the_exact_one():
+@pytest.mark.parametrize("per_statement", [500, 3])
+def test_the_index_search_finds_the_same_nearest_claims_as_the_exact_one(monkeypatch, per_statement):
+    monkeypatch.setattr(appearances, "_DESK_ROWS", per_statement)
     embedder = get_embedder()
     article = ArticleFactory()
     vectors = embedder.encode([clean_query(text) for text in STORED])
