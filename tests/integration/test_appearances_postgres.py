@@ -21,6 +21,13 @@ from tests.workflow.test_appearances import *  # noqa: F403
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
+
+@pytest.fixture(autouse=True)
+def _search_through_the_index(monkeypatch):
+    """The cases' desks are a few claims, which are read rather than searched: search them anyway."""
+    monkeypatch.setattr(appearances, "_INDEX_SEARCH_COST", 0)
+
+
 STORED = [
     "The minister said unemployment fell by 3 percent in 2024.",
     "Prices rose by 2 percent in May, the statistics office said.",
@@ -70,3 +77,19 @@ def test_the_index_search_finds_the_same_nearest_claims_as_the_exact_one(monkeyp
         assert searched[row][1] == pytest.approx(exact[row][1], abs=1e-5)
     allowed = set(Claim.objects.filter(text__in=STORED[:3]).values_list("id", flat=True))
     assert {claim_id for claim_id, _ in searched.values()} <= allowed
+
+
+def test_a_small_desk_or_a_long_article_reads_the_window_and_a_large_desk_searches_the_index(monkeypatch):
+    monkeypatch.setattr(appearances, "_INDEX_SEARCH_COST", 2)
+    embedder = get_embedder()
+    article = ArticleFactory()
+    vector = np.asarray(embedder.encode([clean_query(STORED[0])])[0], dtype=np.float32)
+    Claim.objects.bulk_create(
+        Claim(article=article, text=f"c{i}", text_key=f"c{i}", embedding=vector, embedding_model=embedder.model_version)
+        for i in range(10)
+    )
+    since = timezone.now() - dt.timedelta(days=14)
+    decide = appearances._index_search_pays
+    assert decide(5, since=since, model_version=embedder.model_version)
+    assert not decide(6, since=since, model_version=embedder.model_version)
+    assert not decide(1, since=since, model_version="another/model")

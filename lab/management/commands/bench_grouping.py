@@ -46,6 +46,7 @@ from django.utils import timezone
 from claims.choices import ClaimStatus
 from claims.extraction.text import claim_key
 from claims.models import Article, Claim
+from claims.services import appearances
 from claims.services.appearances import DESK_NEAREST_SQL, desk_nearest_numpy, desk_nearest_pgvector
 from claims.similarity.embedder import get_embedder
 from claims.similarity.text import clean_query
@@ -144,16 +145,18 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "| claims in window | rows turned down | exact numpy read, median / p95 | index search, median / p95 "
-            "| ratio | index used | near-duplicates (exact) | same claim found by index | grouped otherwise |"
+            "| ratio | index used | near-duplicates (exact) | same claim found by index | grouped otherwise "
+            "| storing takes |"
         )
-        self.stdout.write("|---|---|---|---|---|---|---|---|---|")
+        self.stdout.write("|---|---|---|---|---|---|---|---|---|---|")
         for row in result["rows"]:
             found = row["agree"] / row["exact_found"] if row["exact_found"] else float("nan")
             self.stdout.write(
                 f"| {row['window']:,} | {row['outside']:,} | {row['exact_ms'][0]:.0f} / {row['exact_ms'][1]:.0f} ms "
                 f"| {row['index_ms'][0]:.1f} / {row['index_ms'][1]:.1f} ms "
                 f"| {row['exact_ms'][0] / row['index_ms'][0]:.0f}× | {'yes' if row['index_used'] else 'no'} "
-                f"| {row['exact_found']} | {row['agree']} ({found:.3f}) | {row['otherwise']} |"
+                f"| {row['exact_found']} | {row['agree']} ({found:.3f}) | {row['otherwise']} "
+                f"| {'index' if row['service_searches_index'] else 'read'} |"
             )
 
     def measure(self, options: dict[str, Any]) -> dict[str, Any]:
@@ -271,6 +274,7 @@ class Command(BaseCommand):
             "agree": agree,
             "otherwise": otherwise,
             "index_used": "claim_embedding_hnsw" in plan,
+            "service_searches_index": appearances._index_search_pays(per_article, since=since, model_version=model),
         }
 
 
