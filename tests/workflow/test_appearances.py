@@ -106,3 +106,37 @@ def test_a_quote_stored_by_another_worker_meanwhile_is_found_again_under_the_loc
     ingest(f"Wire copy. {QUOTE} {QUOTE}")
     [claim] = queued("The minister said")
     assert claim.appearance_count == 3
+
+
+NEAR_QUOTE = "The minister said that unemployment fell by 3 percent in 2024."
+
+
+def test_a_near_duplicate_joins_the_claim_it_repeats_with_its_similarity(settings):
+    ingest("Prices rose by 2 percent in May, the statistics office said.")
+    ingest(QUOTE)
+    article = ingest(f"Later. {NEAR_QUOTE}")
+    [claim] = queued("The minister said")
+    seen = Appearance.objects.get(claim=claim, article_id=article)
+    assert seen.match == "similar" and seen.similarity is not None
+    assert settings.APPEARANCE_SIMILARITY <= seen.similarity < 1.0
+
+
+def test_a_near_duplicate_of_a_merged_claim_does_not_join_it(reviewer):
+    ingest(QUOTE)
+    ingest("Prices rose by 2 percent in May, the statistics office said.")
+    [gone] = queued("The minister said")
+    [kept] = queued("Prices rose")
+    claim_merge(user=reviewer, claim_id=gone.pk, into_claim_id=kept.pk)
+    ingest(f"Later. {NEAR_QUOTE}")
+    [new] = queued("The minister said that")
+    assert new.pk != gone.pk and new.appearance_count == 1
+    assert Appearance.objects.filter(claim=kept).count() == 2
+
+
+def test_a_near_duplicate_of_a_candidate_claim_is_queued_on_its_own():
+    ingest(QUOTE)
+    Claim.objects.update(status=ClaimStatus.CANDIDATE)
+    ingest(f"Later. {NEAR_QUOTE}")
+    [candidate] = Claim.objects.filter(status=ClaimStatus.CANDIDATE, text=QUOTE)
+    [new] = queued("The minister said that")
+    assert new.pk != candidate.pk and Appearance.objects.filter(claim=candidate).count() == 1
