@@ -23,7 +23,7 @@ from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
 from ..similarity.text import clean_query
 from .jobs import job_queue_after_commit
-from .vector_stores import SEARCH_SETTINGS_SQL
+from .vector_stores import SEARCH_SETTINGS_SQL, vector_literal
 
 # Looked up in slices, to keep each IN list short.
 _KEY_BATCH = 500
@@ -244,10 +244,6 @@ FROM new_sentence CROSS JOIN LATERAL (
 """
 
 
-def _vector_text(vector: np.ndarray) -> str:
-    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
-
-
 def desk_nearest_pgvector(
     vectors_new: np.ndarray, *, since: dt.datetime, model_version: str
 ) -> dict[int, tuple[int, float]]:
@@ -259,7 +255,7 @@ def desk_nearest_pgvector(
         cursor.execute(SEARCH_SETTINGS_SQL, [str(int(settings.SIMILARITY_HNSW_EF_SEARCH)), True, True])
         # A 1 MiB article has thousands of new sentences: a statement takes a bounded share of them.
         for first in range(0, len(vectors_new), _DESK_ROWS):
-            literals = [_vector_text(vector) for vector in vectors_new[first : first + _DESK_ROWS]]
+            literals = [vector_literal(vector) for vector in vectors_new[first : first + _DESK_ROWS]]
             cursor.execute(DESK_NEAREST_SQL, [literals, since, model_version, ClaimStatus.CANDIDATE.value])
             rows += [(first + position, claim_id, similarity) for position, claim_id, similarity in cursor.fetchall()]
     best: dict[int, tuple[int, float]] = {}

@@ -48,7 +48,8 @@ SEARCH_SETTINGS_SQL = (
 _session_ef_search: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
 
-def _vector_literal(vector: np.ndarray) -> str:
+def vector_literal(vector: np.ndarray) -> str:
+    """A vector as pgvector's text input ('[0.1,0.2,...]'), for a %s parameter cast to ::vector."""
     return "[" + ",".join(repr(float(x)) for x in np.asarray(vector, dtype=np.float32)) + "]"
 
 
@@ -58,7 +59,7 @@ class PgvectorStore:
     ) -> dict[int, float]:
         # Computed by PostgreSQL: shipping the vectors out as text and parsing them costs more.
         table = rows.model._meta.db_table
-        cosine = RawSQL(f'1 - ("{table}"."embedding" <=> %s::vector)', [_vector_literal(vector)])  # noqa: S611
+        cosine = RawSQL(f'1 - ("{table}"."embedding" <=> %s::vector)', [vector_literal(vector)])  # noqa: S611
         matching = rows.filter(pk__in=ids, embedding_model=model_version, embedding__isnull=False)
         return {row_id: float(value) for row_id, value in matching.annotate(cosine=cosine).values_list("id", "cosine")}
 
@@ -84,7 +85,7 @@ class PgvectorStore:
             return list(cursor.fetchall())
 
     def nearest_passages(self, vector: np.ndarray, *, model_version: str, k: int) -> list[tuple[int, float]]:
-        literal = _vector_literal(vector)
+        literal = vector_literal(vector)
         rows = self._nearest(
             "SELECT id, 1 - (embedding <=> %s::vector) FROM claims_sourcepassage "
             "WHERE embedding_model = %s ORDER BY embedding <=> %s::vector LIMIT %s",
@@ -95,7 +96,7 @@ class PgvectorStore:
     def nearest_published_claims(
         self, vector: np.ndarray, *, model_version: str, k: int, exclude_claim_id: int | None = None
     ) -> list[tuple[int, float]]:
-        literal = _vector_literal(vector)
+        literal = vector_literal(vector)
         # The HNSW index serves the ORDER BY; the status filter is applied to its candidates, so ask
         # for more than k and cut afterwards.
         rows = self._nearest(

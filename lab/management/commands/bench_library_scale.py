@@ -356,7 +356,7 @@ class Command(BaseCommand):
 
     def _recall(self, embedder, texts: list[str]) -> float:  # type: ignore[no-untyped-def]
         """Mean share of the exact 10 nearest passages that the HNSW index returns, for real queries."""
-        from claims.services.vector_stores import _vector_literal
+        from claims.services.vector_stores import vector_literal
 
         vectors = embedder.encode(texts, batch_size=32)
         sql = (
@@ -364,7 +364,7 @@ class Command(BaseCommand):
         )
         recalls = []
         for vector in vectors:
-            literal = _vector_literal(vector)
+            literal = vector_literal(vector)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL hnsw.ef_search = %s", [int(settings.SIMILARITY_HNSW_EF_SEARCH)])
                 cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
