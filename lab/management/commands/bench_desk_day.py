@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import signal
@@ -26,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from claims.choices import ClaimStatus, ExtractionStatus, TokenScope
 from claims.extraction.text import claim_key
@@ -52,6 +54,8 @@ PLANTED_VARIANTS = [
     PLANTED_QUOTE.upper(),
     PLANTED_QUOTE.replace(" ", "  "),
 ]
+# Short articles extracted before the timed run: enough that each worker process takes one.
+WARM_UP_ARTICLES = 4
 NEWS_FILE = Path("shared") / "data" / "news" / "bbc_news_2225" / "articles.jsonl"
 # The shared data sit next to the project (../shared), or next to the folder holding the checkouts.
 DEFAULT_NEWS = next(
@@ -69,12 +73,27 @@ def percentile(values: list[float], fraction: float) -> float:
 
 @dataclass
 class Run:
+    """What the clients saw. Each client and reviewer is a process of its own, as people's browsers
+    and other tools are: timed from threads of one Python process, a page's time would include
+    waiting for that process's interpreter lock."""
+
     post_ms: list[float] = field(default_factory=list)
     posted_at: dict[int, float] = field(default_factory=dict)
     queue_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     taken: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, other: dict[str, Any]) -> None:
+        self.post_ms += other["post_ms"]
+        self.posted_at.update(other["posted_at"])
+        self.queue_ms += other["queue_ms"]
+        self.errors += other["errors"]
+        self.taken += other["taken"]
+
+
+# gunicorn's access log: method, path, query, status, and the request's time in microseconds from
+# its first byte read to its last byte sent (waiting for a free thread is not in it).
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
 
 
 def _rss_kib(pid: int) -> int:
@@ -125,7 +144,7 @@ class Command(BaseCommand):
         call_command("flush", interactive=False, verbosity=0)
         subprocess.run(["redis-cli", "-u", settings.REDIS_URL, "flushdb"], check=True, capture_output=True)
 
-        payloads = self._payloads(options)
+        payloads, warm_ups = self._payloads(options)
         users = [
             get_user_model().objects.create_user(username=f"desk_{n}", password="x")
             for n in range(max(1, options["reviewers"]))
@@ -138,6 +157,7 @@ class Command(BaseCommand):
         ]
         cookies = [self._session_cookie(user) for user in users[: options["reviewers"]]]
         worker_log = tempfile.NamedTemporaryFile(prefix="bench_desk_day_workers_", suffix=".log", delete=False)
+        access_log = tempfile.NamedTemporaryFile(prefix="bench_desk_day_access_", suffix=".log", delete=False)
 
         environment = {**os.environ, "JOBS_EAGER_IN_THREAD": "0", "API_RATE_PER_TOKEN": "1000000/min"}
         base = f"http://127.0.0.1:{options['port']}"
@@ -153,7 +173,9 @@ class Command(BaseCommand):
                     "--bind",
                     f"127.0.0.1:{options['port']}",
                     "--access-logfile",
-                    "/dev/null",
+                    access_log.name,
+                    "--access-logformat",
+                    ACCESS_LOG_FORMAT,
                 ],
                 cwd=settings.BASE_DIR,
                 env=environment,
@@ -185,31 +207,43 @@ class Command(BaseCommand):
         worker = processes[1]
         try:
             self._wait_for(base, secrets[0])
+            self._warm_up(base, secrets[0], warm_ups)
+            # The timed part starts with an empty access log.
+            Path(access_log.name).write_text("")
             run = Run()
             peak_rss = [0]
-            stop = threading.Event()
+            sampling = threading.Event()
 
             def sample() -> None:
-                while not stop.is_set():
+                while not sampling.is_set():
                     peak_rss[0] = max(peak_rss[0], _rss_kib(worker.pid))
                     time.sleep(0.5)
 
+            # The children only speak HTTP; they must not inherit this process's database connection.
+            connections.close_all()
+            context = multiprocessing.get_context("fork")
+            results = context.Queue()
+            stop = context.Event()
             plans = [payloads[n :: options["clients"]] for n in range(options["clients"])]
-            threads = [threading.Thread(target=sample)]
-            threads += [
-                threading.Thread(target=self._client, args=(base, secrets[n], plans[n], run))
+            clients = [
+                context.Process(target=_client, args=(base, secrets[n], plans[n], results))
                 for n in range(options["clients"])
             ]
-            threads += [
-                threading.Thread(target=self._reviewer, args=(base, cookies[n], secrets[n % len(secrets)], run, stop))
+            reviewers = [
+                context.Process(target=_reviewer, args=(base, cookies[n], secrets[n % len(secrets)], results, stop))
                 for n in range(len(cookies))
             ]
+            sampler = threading.Thread(target=sample)
             load_at_start = os.getloadavg()
             started = time.monotonic()
-            for thread in threads:
-                thread.start()
-            for thread in threads[1 : 1 + options["clients"]]:
-                thread.join()
+            sampler.start()
+            for process in clients + reviewers:
+                process.start()
+            # Reviewers report only once stopped, so the first results are the clients'.
+            for _ in clients:
+                run.add(results.get())
+            for process in clients:
+                process.join()
             deadline = time.monotonic() + options["wait"]
             while time.monotonic() < deadline:
                 unfinished = Article.objects.exclude(
@@ -219,11 +253,15 @@ class Command(BaseCommand):
                     break
                 time.sleep(1)
             stop.set()
-            for thread in threads:
-                thread.join()
+            for _ in reviewers:
+                run.add(results.get())
+            for process in reviewers:
+                process.join()
+            sampling.set()
+            sampler.join()
             elapsed = time.monotonic() - started
             load_at_end = os.getloadavg()
-            self._report(run, options, peak_rss[0], elapsed)
+            self._report(run, options, peak_rss[0], elapsed, _server_times(Path(access_log.name)))
             self.stdout.write(
                 "load average (1/5/15 min) at start {:.1f} / {:.1f} / {:.1f}, at end {:.1f} / {:.1f} / {:.1f}".format(
                     *load_at_start, *load_at_end
@@ -239,14 +277,16 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     process.kill()
 
-    def _payloads(self, options: dict) -> list[dict]:
+    def _payloads(self, options: dict) -> tuple[list[dict], list[dict]]:
+        """The day's articles (planted quote, digests spread among them), and a few short articles
+        of other text that warm the workers up first."""
         path = Path(options["news"])
         if not path.exists():
             raise CommandError(f"No news file at {path}; give --news.")
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         random.shuffle(rows)
         wanted = options["articles"]
-        if len(rows) < wanted + options["large"] * 500:
+        if len(rows) < wanted + WARM_UP_ARTICLES + options["large"] * 500:
             raise CommandError(f"{path} has too few articles.")
         payloads = []
         for index, row in enumerate(rows[:wanted]):
@@ -256,7 +296,11 @@ class Command(BaseCommand):
                 paragraphs.insert(min(2, len(paragraphs)), PLANTED_VARIANTS[index % len(PLANTED_VARIANTS)])
                 text = "\n\n".join(paragraphs)
             payloads.append({"title": row["title"], "text": text, "outlet": f"Outlet {index % 7}"})
-        spare = rows[wanted:]
+        warm_ups = [
+            {"title": f"Warm-up: {row['title']}", "text": row["text"]}
+            for row in rows[wanted : wanted + WARM_UP_ARTICLES]
+        ]
+        spare = rows[wanted + WARM_UP_ARTICLES :]
         for large in range(options["large"]):
             parts, size = [], 0
             while size < 1_100_000 and spare:
@@ -266,7 +310,7 @@ class Command(BaseCommand):
             # Spread over the day, each arriving while the workers are busy with short articles.
             position = (large + 1) * wanted // (options["large"] + 1) + large
             payloads.insert(position, {"title": f"Digest {large}", "text": "\n\n".join(parts)})
-        return payloads
+        return payloads, warm_ups
 
     def _session_cookie(self, user) -> str:  # type: ignore[no-untyped-def]
         session = SessionStore()
@@ -287,46 +331,23 @@ class Command(BaseCommand):
             time.sleep(0.5)
         raise CommandError("gunicorn did not answer within a minute.")
 
-    def _client(self, base: str, secret: str, plan: list[dict], run: Run) -> None:
+    def _warm_up(self, base: str, secret: str, warm_ups: list[dict]) -> None:
+        """A desk's workers have loaded their models long before an article arrives; here they have
+        just started. Short articles, posted at once so that each worker process takes some, load
+        them before the timed run."""
         headers = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
-        for payload in plan:
-            started = time.monotonic()
-            try:
-                status, body = _request(base, "POST", "/api/v1/articles/", body=json.dumps(payload), headers=headers)
-            except OSError as error:
-                with run.lock:
-                    run.errors.append(f"POST: {error!r}")
-                continue
-            took = (time.monotonic() - started) * 1000
-            with run.lock:
-                if status not in (200, 202):
-                    run.errors.append(f"POST {status}: {body[:200]!r}")
-                    continue
-                run.post_ms.append(took)
-                run.posted_at[json.loads(body)["id"]] = time.time()
-
-    def _reviewer(self, base: str, cookie: str, secret: str, run: Run, stop: threading.Event) -> None:
-        api = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
-        while not stop.is_set():
-            started = time.monotonic()
-            try:
-                status, _ = _request(base, "GET", "/?ordering=-priority", headers={"Cookie": cookie})
-                took = (time.monotonic() - started) * 1000
-                taken_status, taken = _request(base, "POST", "/api/v1/claims/take-next/", body="{}", headers=api)
-                if taken_status == 200:
-                    claim_id = json.loads(taken)["id"]
-                    _request(base, "POST", f"/api/v1/claims/{claim_id}/release/", body="{}", headers=api)
-            except OSError as error:
-                with run.lock:
-                    run.errors.append(f"reviewer: {error!r}")
-                continue
-            with run.lock:
-                if status != 200 or taken_status not in (200, 204):
-                    run.errors.append(f"reviewer: queue {status}, take {taken_status}")
-                else:
-                    run.queue_ms.append(took)
-                    run.taken += taken_status == 200
-            time.sleep(0.2)
+        started = time.monotonic()
+        ids = []
+        for payload in warm_ups:
+            status, body = _request(base, "POST", "/api/v1/articles/", body=json.dumps(payload), headers=headers)
+            if status not in (200, 202):
+                raise CommandError(f"The warm-up article was refused: {status} {body[:200]!r}")
+            ids.append(json.loads(body)["id"])
+        while Article.objects.filter(pk__in=ids).exclude(extraction_status=ExtractionStatus.DONE).exists():
+            if time.monotonic() - started > 300:
+                raise CommandError("The workers did not extract the warm-up articles within 5 minutes.")
+            time.sleep(0.5)
+        self.stdout.write(f"workers warmed up by {len(ids)} short articles in {time.monotonic() - started:.1f} s")
 
     def _report_stages(self, run: Run, log: Path) -> None:
         """For each 1 MiB digest: where the time from POST to claims queued went, from the
@@ -392,7 +413,9 @@ class Command(BaseCommand):
             for name, value in rows:
                 self.stdout.write(f"  {name:<{width}}  {value}")
 
-    def _report(self, run: Run, options: dict, peak_rss_kib: int, elapsed: float) -> None:
+    def _report(
+        self, run: Run, options: dict, peak_rss_kib: int, elapsed: float, server: dict[str, list[float]]
+    ) -> None:
         done = Article.objects.filter(extraction_status=ExtractionStatus.DONE)
         to_claims = []
         for article_id, updated in done.values_list("id", "updated_at"):
@@ -412,16 +435,15 @@ class Command(BaseCommand):
             ("of them > 1 MiB", str(options["large"])),
             ("database", settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]),
             ("celery worker processes", str(options["workers"])),
-            ("ingest POST p50 / p95 ms", f"{percentile(run.post_ms, 0.5):.0f} / {percentile(run.post_ms, 0.95):.0f}"),
+            ("ingest POST p50 / p95 ms", _p50_p95(run.post_ms)),
+            ("  the same in gunicorn (server side)", _p50_p95(server["ingest"])),
             (
                 "POST to claims queued p50 / p95 s",
                 f"{percentile(to_claims, 0.5):.1f} / {percentile(to_claims, 0.95):.1f}",
             ),
             ("1 MiB article to claims queued s", ", ".join(f"{value:.1f}" for value in large) or "not done"),
-            (
-                "queue page p50 / p95 ms (during run)",
-                f"{percentile(run.queue_ms, 0.5):.0f} / {percentile(run.queue_ms, 0.95):.0f} (n={len(run.queue_ms)})",
-            ),
+            ("queue page p50 / p95 ms (during run)", f"{_p50_p95(run.queue_ms)} (n={len(run.queue_ms)})"),
+            ("  the same in gunicorn (server side)", f"{_p50_p95(server['queue'])} (n={len(server['queue'])})"),
             ("claims taken by reviewers", str(run.taken)),
             ("errors", str(len(run.errors))),
             ("extractions failed / unfinished", f"{failed} / {unfinished.count()}"),
@@ -430,7 +452,10 @@ class Command(BaseCommand):
                 "appearances of the planted quote",
                 str(Appearance.objects.filter(claim__in=planted).count()),
             ),
-            ("claims stored / queued", f"{Claim.objects.count()} / {Claim.objects.filter(status='new').count()}"),
+            (
+                "claims stored / queued (warm-up's included)",
+                f"{Claim.objects.count()} / {Claim.objects.filter(status='new').count()}",
+            ),
             ("peak RSS of the workers MiB", f"{peak_rss_kib / 1024:.0f}"),
             ("wall time s", f"{elapsed:.0f}"),
         ]
@@ -452,3 +477,67 @@ def _request(base: str, method: str, path: str, *, body: str | None = None, head
         return response.status, response.read()
     finally:
         connection.close()
+
+
+def _p50_p95(values: list[float]) -> str:
+    return f"{percentile(values, 0.5):.0f} / {percentile(values, 0.95):.0f}"
+
+
+def _server_times(log: Path) -> dict[str, list[float]]:
+    """Milliseconds gunicorn spent on each ingest POST and queue page load, from its access log."""
+    times: dict[str, list[float]] = {"ingest": [], "queue": []}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) != 4:
+            continue
+        method, path, _, microseconds = parts
+        if method == "POST" and path == "/api/v1/articles/":
+            times["ingest"].append(int(microseconds) / 1000)
+        elif method == "GET" and path == "/":
+            times["queue"].append(int(microseconds) / 1000)
+    return times
+
+
+def _client(base: str, secret: str, plan: list[dict], results: Any) -> None:
+    """An API client posting its share of the day's articles one after another (a process)."""
+    run = Run()
+    headers = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
+    for payload in plan:
+        started = time.monotonic()
+        try:
+            status, body = _request(base, "POST", "/api/v1/articles/", body=json.dumps(payload), headers=headers)
+        except OSError as error:
+            run.errors.append(f"POST: {error!r}")
+            continue
+        took = (time.monotonic() - started) * 1000
+        if status not in (200, 202):
+            run.errors.append(f"POST {status}: {body[:200]!r}")
+            continue
+        run.post_ms.append(took)
+        run.posted_at[json.loads(body)["id"]] = time.time()
+    results.put(asdict(run))
+
+
+def _reviewer(base: str, cookie: str, secret: str, results: Any, stop: Any) -> None:
+    """A reviewer loading the queue, taking the next claim and releasing it, until ``stop`` (a process)."""
+    run = Run()
+    api = {"Authorization": f"Token {secret}", "Content-Type": "application/json"}
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            status, _ = _request(base, "GET", "/?ordering=-priority", headers={"Cookie": cookie})
+            took = (time.monotonic() - started) * 1000
+            taken_status, taken = _request(base, "POST", "/api/v1/claims/take-next/", body="{}", headers=api)
+            if taken_status == 200:
+                claim_id = json.loads(taken)["id"]
+                _request(base, "POST", f"/api/v1/claims/{claim_id}/release/", body="{}", headers=api)
+        except OSError as error:
+            run.errors.append(f"reviewer: {error!r}")
+            continue
+        if status != 200 or taken_status not in (200, 204):
+            run.errors.append(f"reviewer: queue {status}, take {taken_status}")
+        else:
+            run.queue_ms.append(took)
+            run.taken += taken_status == 200
+        time.sleep(0.2)
+    results.put(asdict(run))
