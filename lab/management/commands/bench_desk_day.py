@@ -80,6 +80,10 @@ class Run:
     post_ms: list[float] = field(default_factory=list)
     posted_at: dict[int, float] = field(default_factory=dict)
     queue_ms: list[float] = field(default_factory=list)
+    # When each queue page load ended (time.time()), to tell the posting part of the run from the rest.
+    queue_at: list[float] = field(default_factory=list)
+    # When the last article was posted.
+    posting_ended: float = 0.0
     errors: list[str] = field(default_factory=list)
     taken: int = 0
 
@@ -87,6 +91,8 @@ class Run:
         self.post_ms += other["post_ms"]
         self.posted_at.update(other["posted_at"])
         self.queue_ms += other["queue_ms"]
+        self.queue_at += other["queue_at"]
+        self.posting_ended = max(self.posting_ended, other["posting_ended"])
         self.errors += other["errors"]
         self.taken += other["taken"]
 
@@ -428,6 +434,8 @@ class Command(BaseCommand):
         planted = Claim.objects.filter(text_key=claim_key(PLANTED_QUOTE), merged_into__isnull=True).exclude(
             status=ClaimStatus.CANDIDATE
         )
+        while_posting = [ms for ms, at in zip(run.queue_ms, run.queue_at, strict=True) if at <= run.posting_ended]
+        afterwards = [ms for ms, at in zip(run.queue_ms, run.queue_at, strict=True) if at > run.posting_ended]
         failed = Article.objects.filter(extraction_status=ExtractionStatus.FAILED).count()
         unfinished = Article.objects.exclude(extraction_status__in=[ExtractionStatus.DONE, ExtractionStatus.FAILED])
         rows = [
@@ -444,6 +452,8 @@ class Command(BaseCommand):
             ("1 MiB article to claims queued s", ", ".join(f"{value:.1f}" for value in large) or "not done"),
             ("queue page p50 / p95 ms (during run)", f"{_p50_p95(run.queue_ms)} (n={len(run.queue_ms)})"),
             ("  the same in gunicorn (server side)", f"{_p50_p95(server['queue'])} (n={len(server['queue'])})"),
+            ("  while articles are posted", f"{_p50_p95(while_posting)} (n={len(while_posting)})"),
+            ("  afterwards, the workers extracting", f"{_p50_p95(afterwards)} (n={len(afterwards)})"),
             ("claims taken by reviewers", str(run.taken)),
             ("errors", str(len(run.errors))),
             ("extractions failed / unfinished", f"{failed} / {unfinished.count()}"),
@@ -515,6 +525,7 @@ def _client(base: str, secret: str, plan: list[dict], results: Any) -> None:
             continue
         run.post_ms.append(took)
         run.posted_at[json.loads(body)["id"]] = time.time()
+    run.posting_ended = time.time()
     results.put(asdict(run))
 
 
@@ -538,6 +549,7 @@ def _reviewer(base: str, cookie: str, secret: str, results: Any, stop: Any) -> N
             run.errors.append(f"reviewer: queue {status}, take {taken_status}")
         else:
             run.queue_ms.append(took)
+            run.queue_at.append(time.time())
             run.taken += taken_status == 200
         time.sleep(0.2)
     results.put(asdict(run))
