@@ -22,6 +22,7 @@ from ..models import Appearance, Claim
 from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
 from ..similarity.text import clean_query
+from .copy_rows import rows_copy_create
 from .jobs import job_queue_after_commit
 from .vector_stores import SEARCH_SETTINGS_SQL, vector_literal
 
@@ -329,7 +330,7 @@ def appearances_record(*, groupings: list[Grouping], claims_by_index: dict[int, 
                 similarity=grouping.similarity,
             )
         )
-    Appearance.objects.bulk_create(rows)
+    rows_copy_create(rows)
     for claim_id, count in seen_again.items():
         Claim.objects.filter(pk=claim_id).update(appearance_count=F("appearance_count") + count)
     return sorted(seen_again)
