@@ -331,8 +331,17 @@ def appearances_record(*, groupings: list[Grouping], claims_by_index: dict[int, 
             )
         )
     rows_copy_create(rows)
+    # One UPDATE per distinct count (nearly always one: seen once more), not one per claim: a digest
+    # repeats hundreds of its own sentences, and each UPDATE is a round trip under the store lock.
+    by_count: dict[int, list[int]] = {}
     for claim_id, count in seen_again.items():
-        Claim.objects.filter(pk=claim_id).update(appearance_count=F("appearance_count") + count)
+        by_count.setdefault(count, []).append(claim_id)
+    for count, claim_ids in sorted(by_count.items()):
+        claim_ids.sort()
+        for first in range(0, len(claim_ids), _KEY_BATCH):
+            Claim.objects.filter(pk__in=claim_ids[first : first + _KEY_BATCH]).update(
+                appearance_count=F("appearance_count") + count
+            )
     return sorted(seen_again)
 
 
