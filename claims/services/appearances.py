@@ -22,6 +22,7 @@ from ..models import Appearance, Claim
 from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
 from ..similarity.text import clean_query
+from .copy_rows import rows_copy_create
 from .jobs import job_queue_after_commit
 from .vector_stores import SEARCH_SETTINGS_SQL, vector_literal
 
@@ -329,9 +330,18 @@ def appearances_record(*, groupings: list[Grouping], claims_by_index: dict[int, 
                 similarity=grouping.similarity,
             )
         )
-    Appearance.objects.bulk_create(rows)
+    rows_copy_create(rows)
+    # One UPDATE per distinct count (nearly always one: seen once more), not one per claim: a digest
+    # repeats hundreds of its own sentences, and each UPDATE is a round trip under the store lock.
+    by_count: dict[int, list[int]] = {}
     for claim_id, count in seen_again.items():
-        Claim.objects.filter(pk=claim_id).update(appearance_count=F("appearance_count") + count)
+        by_count.setdefault(count, []).append(claim_id)
+    for count, claim_ids in sorted(by_count.items()):
+        claim_ids.sort()
+        for first in range(0, len(claim_ids), _KEY_BATCH):
+            Claim.objects.filter(pk__in=claim_ids[first : first + _KEY_BATCH]).update(
+                appearance_count=F("appearance_count") + count
+            )
     return sorted(seen_again)
 
 

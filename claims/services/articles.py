@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from ..checks import CheckFinding
 from ..choices import EXTRACTION_UNFINISHED, ClaimStatus, ExtractionStatus
@@ -33,6 +32,7 @@ from ..roles import User, require_reviewer
 from ..similarity.embedder import get_embedder
 from . import extraction_chunks as chunks
 from .appearances import Grouping, appearances_group, appearances_lock_and_recheck, appearances_record
+from .copy_rows import rows_copy_create_with_history
 from .findings import check_sentences, findings_store_for_new_claims
 from .jobs import job_queue_after_commit
 from .webhooks import article_event_data, webhook_event_emit
@@ -453,9 +453,8 @@ def _store_claims(
     new sentence, by index) and every sentence's appearance. Call inside a transaction; the claims'
     vectors and the suggestion jobs follow after it (returned)."""
     new = [index for index, grouping in enumerate(groupings) if grouping.is_new]
-    claims = bulk_create_with_history(
+    claims = rows_copy_create_with_history(
         [_new_claim(article, groupings[index]) for index in new],
-        Claim,
         default_user=article.ingested_by,
         default_change_reason="extracted",
     )

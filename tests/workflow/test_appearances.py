@@ -47,6 +47,19 @@ def test_repeats_inside_one_article_collapse_too():
     assert [(a.text, a.match) for a in seen] == [(QUOTE, "first"), (QUOTE, "exact"), (QUOTE, "exact")]
 
 
+def test_claims_seen_a_different_number_of_times_in_one_article_each_get_their_own_count():
+    other = "Prices rose by 2 percent in May, the statistics office said."
+    ingest(f"Wire copy. {other}")
+    ingest(f"{QUOTE} Then. {other} Again. {QUOTE} Later. {QUOTE}")
+    [quote] = queued("The minister said")
+    [prices] = queued("Prices rose")
+    assert (quote.appearance_count, prices.appearance_count) == (3, 2)
+    ingest(f"A third report. {other} Once more. {other}")
+    prices.refresh_from_db()
+    quote.refresh_from_db()
+    assert (quote.appearance_count, prices.appearance_count) == (3, 4)
+
+
 def test_a_near_duplicate_joins_the_claim_above_the_threshold_only(settings):
     ingest(QUOTE)
     ingest("The minister said that unemployment fell by 3 percent in 2024.")
