@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import selectors
@@ -90,14 +91,7 @@ def _page_of_claims(
     wanted = offset + PAGE_SIZE + 1
     walks: list[str] = []
     params: list[object] = []
-    for index, status in enumerate(statuses):
-        walk = (
-            filtered.filter(status=status)
-            .order_by("-priority", "id")
-            .annotate(walk_priority=F("priority"), walk_id=F("pk"))
-            .values_list("walk_priority", "walk_id")[:wanted]
-        )
-        sql, walk_params = walk.query.sql_with_params()
+    for index, (status, sql, walk_params) in enumerate(_status_walks(filtered, statuses=statuses, wanted=wanted)):
         if head_first and connection.vendor == "postgresql":
             sql, walk_params = _walk_head_first(sql, list(walk_params), status=status, wanted=wanted)
         # Each walk in a FROM subquery: SQLite refuses ORDER BY and LIMIT on a member of a UNION.
@@ -108,6 +102,36 @@ def _page_of_claims(
         "ORDER BY walk_priority DESC, walk_id LIMIT %s OFFSET %s"
     )
     return claims.filter(pk__in=RawSQL(merged, [*params, PAGE_SIZE + 1, offset]))
+
+
+# Stands for the status while a walk is compiled; recognised by identity among the parameters.
+_WALK_STATUS = "walk status"
+
+
+def _status_walks(
+    filtered: QuerySet[Claim], *, statuses: list[str], wanted: int
+) -> list[tuple[str, str, list[object]]]:
+    """Per status: the SQL and parameters of its top ``wanted`` claims of ``filtered`` in priority
+    order. The walks differ only in their status parameter, so the query is compiled once (each
+    compilation cost a fifth of a millisecond of CPU) and each status put in its place."""
+    sql, compiled = _walk_sql(filtered, status=_WALK_STATUS, wanted=wanted)
+    places = [index for index, param in enumerate(compiled) if param is _WALK_STATUS]
+    if len(places) != 1:
+        # Not the one status condition expected: compile each walk on its own.
+        return [(status, *_walk_sql(filtered, status=status, wanted=wanted)) for status in statuses]
+    (place,) = places
+    return [(status, sql, [*compiled[:place], status, *compiled[place + 1 :]]) for status in statuses]
+
+
+def _walk_sql(filtered: QuerySet[Claim], *, status: str, wanted: int) -> tuple[str, list[object]]:
+    walk = (
+        filtered.filter(status=status)
+        .order_by("-priority", "id")
+        .annotate(walk_priority=F("priority"), walk_id=F("pk"))
+        .values_list("walk_priority", "walk_id")[:wanted]
+    )
+    sql, params = walk.query.sql_with_params()
+    return sql, list(params)
 
 
 def _search_underestimated(search: str) -> bool:
@@ -225,7 +249,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             # Counted with the sidebar's counts (the header would ask on its own otherwise).
             "inbox_waiting": inbox_waiting,
             "saved_filters": saved_filters.saved_filters_for_user(user=request.user),
-            "save_form": SavedFilterForm(initial={"query": query}),
+            "save_query_input": saved_filter_query_input(query),
             "nav": "queue",
         },
     )
@@ -241,6 +265,8 @@ def queue_rows(claims: QuerySet[Claim], *, ordering: str) -> list[dict[str, obje
     found = claims.annotate(flagged=Exists(open_findings)).order_by(ordering, "id").values(*QUEUE_ROW_COLUMNS)
     at = priority_now()
     now = timezone.now()
+    # Read once: every localtime() call looks the current time zone up again.
+    zone = timezone.get_current_timezone()
     workspace_prefix, workspace_suffix = reverse("claims:workspace", args=[URL_ID_PLACEHOLDER]).split(
         str(URL_ID_PLACEHOLDER)
     )
@@ -273,7 +299,7 @@ def queue_rows(claims: QuerySet[Claim], *, ordering: str) -> list[dict[str, obje
                 "status": claim["status"],
                 "status_label": STATUS_LABELS.get(claim["status"], claim["status"]),
                 "held_by": claim["assignee__username"] if held else "",
-                "added": timezone.localtime(claim["created_at"]).date().isoformat(),
+                "added": claim["created_at"].astimezone(zone).date().isoformat(),
             }
         )
     return rows
@@ -359,6 +385,14 @@ def _search_hidden_inputs(form: forms.Form) -> list[tuple[str, object]]:
         else:
             pairs.append((field.name, value))
     return pairs
+
+
+def saved_filter_query_input(query: str) -> SafeString:
+    """The query field of SavedFilterForm (which reads the save) as the form draws it, written here:
+    building the form and rendering its widget's template took a tenth of the queue's rendering."""
+    if not query:
+        return mark_safe('<input type="hidden" name="query" id="id_query">')  # noqa: S308 (a constant)
+    return format_html('<input type="hidden" name="query" value="{}" id="id_query">', query)
 
 
 def _counts(counts: dict[str, int]) -> list[dict[str, object]]:

@@ -76,3 +76,16 @@ def test_a_searched_queue_keeps_the_other_filters(desk, reviewer, monkeypatch):
     client = client_for(reviewer)
     in_review = [claim for claim in desk if claim.status == ClaimStatus.IN_REVIEW]
     assert shown(client, q="harbour dues", status="in_review")[0] == expected(in_review, "harbour", "dues")
+
+
+def test_a_search_for_the_words_standing_for_a_walks_status_finds_them_and_nothing_else(reviewer):
+    """Each status's walk is compiled once with a stand-in for its status, then given the status:
+    a search made of the stand-in's very words is still searched for, in every status."""
+    article = ArticleFactory(title="Budget report")
+    wanted = [
+        ClaimFactory(article=article, text=f"The {queue_view._WALK_STATUS} rose {n} percent.", status=status)
+        for n, status in enumerate(QUEUE_STATUSES)
+    ]
+    ClaimFactory(article=article, text="The harbour dues rose.")
+    page = client_for(reviewer).get(reverse("claims:queue"), {"q": queue_view._WALK_STATUS})
+    assert sorted(row["pk"] for row in page.context["claims"]) == sorted(claim.pk for claim in wanted)
