@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.models import User as User
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 
 from .choices import Role
 from .errors import PermissionDeniedError
+from .statements import rows_for_id
 
 # Services act for a signed-in `User` (they record who acted); the role checks below also take the
 # anonymous user a request may carry, and refuse it.
@@ -31,25 +32,15 @@ def user_roles(user: AnyUser) -> set[str]:
     return cached
 
 
-# Per database: the SELECT of a user's group names, compiled once. It runs on every page, and
-# building and compiling it through the ORM cost several times the CPU of running it.
-_GROUP_NAMES_SQL: dict[str, str] = {}
-_ANY_USER_ID = 0
-
-
 def _group_names(user: User) -> set[str]:
-    """``set(user.groups.values_list("name", flat=True))``."""
-    using = user._state.db or DEFAULT_DB_ALIAS
-    sql = _GROUP_NAMES_SQL.get(using)
-    if sql is None:
-        query = Group.objects.using(using).filter(user=_ANY_USER_ID).values_list("name", flat=True).query
-        sql, params = query.get_compiler(using=using).as_sql()
-        if list(params) != [_ANY_USER_ID]:
-            raise AssertionError(f"The user's id should be the one parameter of {sql!r}.")
-        _GROUP_NAMES_SQL[using] = sql
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [user.pk])
-        return {name for (name,) in cursor.fetchall()}
+    """``set(user.groups.values_list("name", flat=True))``, read on every page."""
+    rows = rows_for_id(
+        "group names",
+        using=user._state.db or DEFAULT_DB_ALIAS,
+        build=lambda user_id: Group.objects.filter(user=user_id).values_list("name"),
+        id=user.pk,
+    )
+    return {name for (name,) in rows}
 
 
 def can_review(user: AnyUser) -> bool:
