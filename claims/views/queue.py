@@ -17,7 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -70,6 +71,8 @@ SEARCH_HEAD_ROWS_PER_ROW = 10
 SEARCH_HEAD_SKIPPED = ("embedding", "entities", "dates")
 WIDGET_HTML_KEPT = 500
 _WIDGET_HTML: dict[tuple[object, ...], str] = {}
+QUEUE_FORMS_KEPT = 500
+_QUEUE_FORMS_HTML: dict[tuple[object, ...], dict[str, SafeString]] = {}
 
 
 def _page_ids_sql(
@@ -240,12 +243,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         request,
         "claims/queue.html",
         {
-            "filter_fields": _filter_fields(form),
-            "search_hidden": _search_hidden_inputs(form),
+            **queue_forms_html(request, form),
             "statuses_chosen": form["status"].value() or [],
-            "search_value": form["q"].value(),
-            "ordering_value": form["ordering"].value(),
-            "orderings": QUEUE_SORT_CHOICES,
             "bulk_actions": BulkAction.choices,
             "claims": rows[:PAGE_SIZE],
             "rows_html": queue_rows_html(rows[:PAGE_SIZE]),
@@ -255,7 +254,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counts": _counts(counts),
             # Counted with the sidebar's counts (the header would ask on its own otherwise).
             "inbox_waiting": inbox_waiting,
-            "saved_filters": saved_filters.saved_filters_for_user(user=request.user),
+            "saved_filters": saved_filters.saved_filter_rows_for_user(user=request.user),
             "save_query_input": saved_filter_query_input(query),
             "nav": "queue",
         },
@@ -428,6 +427,30 @@ def queue_rows_html(rows: list[dict[str, object]]) -> SafeString:
             values["held_by"] = NOBODY_HTML
         html.append(QUEUE_ROW_HTML.format(**values))
     return mark_safe("\n        ".join(html))  # noqa: S308 (every value escaped above)
+
+
+def queue_forms_html(request: HttpRequest, form: forms.Form) -> dict[str, SafeString]:
+    """The sidebar's filter form and the search form above the list, as HTML. Both are drawn from
+    the query string alone (the filters' values and errors; an empty one shows the initial sort),
+    so the variants a desk uses are kept instead of being drawn again on every queue page."""
+    key = (get_script_prefix(), tuple((name, tuple(values)) for name, values in request.GET.lists()))
+    drawn = _QUEUE_FORMS_HTML.get(key)
+    if drawn is None:
+        context = {
+            "filter_fields": _filter_fields(form),
+            "search_hidden": _search_hidden_inputs(form),
+            "search_value": form["q"].value(),
+            "ordering_value": form["ordering"].value(),
+            "orderings": QUEUE_SORT_CHOICES,
+        }
+        drawn = {
+            "filter_form": mark_safe(render_to_string("claims/partials/queue_filter_form.html", context)),  # noqa: S308
+            "search_form": mark_safe(render_to_string("claims/partials/queue_search_form.html", context)),  # noqa: S308
+        }
+        if len(_QUEUE_FORMS_HTML) >= QUEUE_FORMS_KEPT:
+            _QUEUE_FORMS_HTML.clear()
+        _QUEUE_FORMS_HTML[key] = drawn
+    return drawn
 
 
 def _widget_html(field: BoundField) -> str:
