@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.models import User as User
+from django.db import DEFAULT_DB_ALIAS
 
 from .choices import Role
 from .errors import PermissionDeniedError
+from .statements import rows_for_id
 
 # Services act for a signed-in `User` (they record who acted); the role checks below also take the
 # anonymous user a request may carry, and refuse it.
@@ -20,7 +22,7 @@ def user_roles(user: AnyUser) -> set[str]:
         return {Role.REVIEWER, Role.EDITOR, Role.ADMIN}
     cached = getattr(user, "_workbench_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True)) & {r.value for r in Role}
+        cached = _group_names(user) & {r.value for r in Role}
         # An editor can do everything a reviewer can; an admin everything an editor can.
         if Role.ADMIN in cached:
             cached |= {Role.EDITOR, Role.REVIEWER}
@@ -28,6 +30,17 @@ def user_roles(user: AnyUser) -> set[str]:
             cached.add(Role.REVIEWER)
         user._workbench_roles = cached  # type: ignore[attr-defined]  # a per-request cache
     return cached
+
+
+def _group_names(user: User) -> set[str]:
+    """``set(user.groups.values_list("name", flat=True))``, read on every page."""
+    rows = rows_for_id(
+        "group names",
+        using=user._state.db or DEFAULT_DB_ALIAS,
+        build=lambda user_id: Group.objects.filter(user=user_id).values_list("name"),
+        id=user.pk,
+    )
+    return {name for (name,) in rows}
 
 
 def can_review(user: AnyUser) -> bool:

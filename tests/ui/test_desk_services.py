@@ -10,7 +10,12 @@ from django.utils import timezone
 from claims.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from claims.models import Rating, SavedFilter, Verdict
 from claims.services.desk_stats import desk_stats
-from claims.services.saved_filters import saved_filter_delete, saved_filter_save, saved_filters_for_user
+from claims.services.saved_filters import (
+    saved_filter_delete,
+    saved_filter_rows_for_user,
+    saved_filter_save,
+    saved_filters_for_user,
+)
 from tests.factories import ClaimFactory
 
 
@@ -21,6 +26,24 @@ def test_it_replaces_the_query_of_a_filter_saved_again_under_the_same_name(revie
         ("Roles", "type=role&min_score=0.8")
     ]
     assert saved.pk == SavedFilter.objects.get().pk
+
+
+def test_the_sidebar_lists_the_users_own_filters_by_name_as_they_are_now(reviewer, second_reviewer, outsider):
+    roles = saved_filter_save(user=reviewer, name="Roles", query="type=role")
+    saved_filter_save(user=reviewer, name="Mine", query="assignee=me")
+    saved_filter_save(user=second_reviewer, name="Theirs", query="status=new")
+    assert saved_filter_rows_for_user(user=reviewer) == [
+        {"pk": SavedFilter.objects.get(name="Mine").pk, "name": "Mine", "query": "assignee=me"},
+        {"pk": roles.pk, "name": "Roles", "query": "type=role"},
+    ]
+    saved_filter_save(user=reviewer, name="Roles", query="type=role&min_checkworthiness=0.8")
+    saved_filter_delete(user=reviewer, saved_filter_id=SavedFilter.objects.get(name="Mine").pk)
+    assert saved_filter_rows_for_user(user=reviewer) == [
+        {"pk": roles.pk, "name": "Roles", "query": "type=role&min_checkworthiness=0.8"}
+    ]
+    assert saved_filter_rows_for_user(user=second_reviewer)[0]["name"] == "Theirs"
+    with pytest.raises(PermissionDeniedError):
+        saved_filter_rows_for_user(user=outsider)
 
 
 def test_it_refuses_a_nameless_filter_and_outsiders(reviewer, outsider):

@@ -7,15 +7,17 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from claims import selectors
-from claims.choices import ClaimStatus
-from claims.models import Appearance, Finding, Rating, Verdict
+from claims.choices import ClaimStatus, FindingState
+from claims.models import Appearance, Claim, Finding, Rating, Verdict
 from claims.selectors import queue_counts, queue_counts_capped
+from claims.views import queue as queue_view
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 from tests.ui.signed_in import client_for
 
@@ -126,3 +128,23 @@ def test_the_first_page_holds_the_highest_priorities_of_every_queued_status(revi
     assert shown_ids(page) == [claim.pk for claim in by_priority[:50]]
     second = client_for(reviewer).get(reverse("claims:queue"), {"page": 2})
     assert shown_ids(second) == [claim.pk for claim in by_priority[50:]]
+
+
+@pytest.mark.parametrize("ordering", SORTS)
+def test_the_rows_statement_reads_each_row_as_the_orm_reads_it(reviewer, ordering):
+    """The rows' SELECT is compiled once per sort and run with each page's ids: the values come back
+    converted as values() converts them (JSON lists, booleans, aware instants)."""
+    add_claims(12, holder=UserFactory(username="holder", roles=["reviewer"]))
+    for page_ids in [Claim.objects.order_by("id")[:8], Claim.objects.order_by("-id")[:5]]:
+        page_sql, page_params = Claim.objects.filter(pk__in=page_ids).values("pk").query.sql_with_params()
+        read = queue_view._read_rows(page_sql, list(page_params), ordering=ordering, using=connection.alias)
+        open_findings = Finding.objects.filter(claim_id=OuterRef("pk")).exclude(state=FindingState.DISMISSED)
+        expected = list(
+            Claim.objects.filter(pk__in=page_ids)
+            .annotate(flagged=Exists(open_findings))
+            .order_by(ordering, "id")
+            .values(*queue_view.QUEUE_ROW_COLUMNS)
+        )
+        assert read == expected
+        assert {type(row["flagged"]) for row in read} == {bool} and any(row["flagged"] for row in read)
+        assert all(isinstance(row["claim_types"], list) and row["created_at"].tzinfo for row in read)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from claims.choices import QUEUE_STATUSES, ClaimStatus
 from claims.views import queue as queue_view
@@ -76,3 +77,35 @@ def test_a_searched_queue_keeps_the_other_filters(desk, reviewer, monkeypatch):
     client = client_for(reviewer)
     in_review = [claim for claim in desk if claim.status == ClaimStatus.IN_REVIEW]
     assert shown(client, q="harbour dues", status="in_review")[0] == expected(in_review, "harbour", "dues")
+
+
+def test_a_search_for_the_words_standing_for_a_walks_status_finds_them_and_nothing_else(reviewer):
+    """Each status's walk is compiled once with a stand-in for its status, then given the status:
+    a search made of the stand-in's very words is still searched for, in every status."""
+    article = ArticleFactory(title="Budget report")
+    wanted = [
+        ClaimFactory(article=article, text=f"The {queue_view._WALK_STATUS} rose {n} percent.", status=status)
+        for n, status in enumerate(QUEUE_STATUSES)
+    ]
+    ClaimFactory(article=article, text="The harbour dues rose.")
+    page = client_for(reviewer).get(reverse("claims:queue"), {"q": queue_view._WALK_STATUS})
+    assert sorted(row["pk"] for row in page.context["claims"]) == sorted(claim.pk for claim in wanted)
+
+
+def test_the_filter_and_search_forms_show_what_each_page_was_asked_for(reviewer, desk):
+    """The forms are drawn once per query string and kept: each page still shows its own."""
+    client = client_for(reviewer)
+
+    def page(**query) -> str:
+        return client.get(reverse("claims:queue"), query).content.decode()
+
+    for word in ["harbour", "lighthouse", "harbour", "<b>"]:
+        shown = escape(word)
+        assert f'name="q" id="queue-q" value="{shown}"' in page(q=word)
+        assert f'<input type="hidden" name="q" value="{shown}">' in page(q=word)
+    assert '<option value="-priority" selected>' in page()
+    assert '<option value="created_at" selected>' in page(ordering="created_at")
+    assert '<option value="-priority" selected>' not in page(page="2")
+    refused = page(min_checkworthiness="7")
+    assert 'value="7" min="0" max="1" step="any" aria-invalid="true"' in refused
+    assert 'aria-invalid="true"' not in page(min_checkworthiness="0.5")

@@ -26,3 +26,19 @@ def test_it_shows_scores_with_fixed_precision():
         ("dense", "0.734"),
         ("model", "minilm"),
     ]
+
+
+def test_a_fixed_url_is_the_reversed_address_under_each_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from claims.templatetags.workbench import fixed_url
+
+    assert fixed_url("claims:queue") == reverse("claims:queue") == "/"
+    assert fixed_url("claims:take_next") == reverse("claims:take_next")
+    try:
+        set_script_prefix("/desk/")
+        assert fixed_url("claims:queue") == "/desk/"
+        assert fixed_url("claims:take_next") == reverse("claims:take_next")
+    finally:
+        set_script_prefix("/")
+    assert fixed_url("claims:queue") == "/"

@@ -6,12 +6,15 @@ import datetime as dt
 import hashlib
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from claims.choices import ClaimStatus, FindingState, SuggestionState
+from claims.forms import SavedFilterForm
 from claims.models import Article, Claim, Rating, SavedFilter, Verdict
+from claims.views.queue import saved_filter_query_input
 from tests.factories import ArticleFactory, ClaimFactory
 from tests.ui.signed_in import client_for, page_messages
 
@@ -250,6 +253,15 @@ def test_it_saves_and_deletes_a_filter_per_user(reviewer, second_reviewer, journ
     assert SavedFilter.objects.filter(pk=saved.pk).exists()
     client.post(reverse("claims:saved_filter_delete", args=[saved.pk]))
     assert not SavedFilter.objects.filter(pk=saved.pk).exists()
+
+
+@pytest.mark.parametrize("query", ["", "claim_type=role", "q=%3Cb%3E+%22x%22&status=new&status=reopened"])
+def test_the_queue_offers_to_save_the_filters_in_use_as_the_save_form_expects_them(reviewer, journey, query):
+    html = client_for(reviewer).get(reverse("claims:queue") + (f"?{query}" if query else "")).content.decode()
+    in_use = QueryDict(query).urlencode()
+    assert str(SavedFilterForm(initial={"query": in_use})["query"]) in html
+    assert saved_filter_query_input(in_use) == str(SavedFilterForm(initial={"query": in_use})["query"])
+    assert '<label for="id_name"' in html and str(SavedFilterForm()["name"].id_for_label) == "id_name"
 
 
 def test_it_counts_claims_by_status_on_the_dashboard(taken, journey):

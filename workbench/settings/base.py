@@ -121,6 +121,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# Django's database sessions, read with a statement compiled once (claims.sessions).
+SESSION_ENGINE = "claims.sessions"
 LOGIN_URL = "claims:login"
 LOGIN_REDIRECT_URL = "claims:queue"
 
