@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, router, transaction
-from django.db.models import QuerySet
 
 from ..errors import InvalidInputError, NotFoundError
 from ..models import SavedFilter
@@ -14,14 +13,9 @@ MAX_NAME_CHARS = 100
 MAX_QUERY_CHARS = 1000
 
 
-def saved_filters_for_user(*, user: User) -> QuerySet[SavedFilter]:
-    require_reviewer(user)
-    return SavedFilter.objects.filter(user=user).order_by("name")
-
-
 def saved_filter_rows_for_user(*, user: User) -> list[dict[str, object]]:
-    """``saved_filters_for_user`` as the queue's sidebar shows it (on every queue page): the id,
-    name and query of each."""
+    """The user's saved filters by name, as the queue's sidebar shows them (on every queue page):
+    the id, name and query of each."""
     require_reviewer(user)
     rows = rows_for_id(
         "saved filters",

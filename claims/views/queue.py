@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.db import connection, connections
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
-from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -69,8 +68,6 @@ URL_ID_PLACEHOLDER = 987654321
 SEARCH_HEAD_ROWS_PER_ROW = 10
 # Columns a search never reads, left out of the head it tests (a vector alone is 1.5 KB).
 SEARCH_HEAD_SKIPPED = ("embedding", "entities", "dates")
-WIDGET_HTML_KEPT = 500
-_WIDGET_HTML: dict[tuple[object, ...], str] = {}
 QUEUE_FORMS_KEPT = 500
 _QUEUE_FORMS_HTML: dict[tuple[object, ...], dict[str, SafeString]] = {}
 
@@ -453,31 +450,16 @@ def queue_forms_html(request: HttpRequest, form: forms.Form) -> dict[str, SafeSt
     return drawn
 
 
-def _widget_html(field: BoundField) -> str:
-    """A filter field's widget as HTML. The markup depends only on the field, its value and whether
-    it is in error, and Django renders each option of a drop-down through a template, so the same
-    few variants are kept instead of being drawn again on every queue page."""
-    value = field.value()
-    key = (field.name, tuple(value) if isinstance(value, list) else value, bool(field.errors))
-    html = _WIDGET_HTML.get(key)
-    if html is None:
-        if len(_WIDGET_HTML) >= WIDGET_HTML_KEPT:
-            _WIDGET_HTML.clear()
-        html = _WIDGET_HTML[key] = str(field)
-    return html
-
-
 def _filter_fields(form: forms.Form) -> list[dict[str, object]]:
-    """The sidebar's filter fields (search and sort have their own form above the list)."""
+    """The sidebar's filter fields (search and sort have their own form above the list). Drawn only
+    when a query string's forms are not kept yet (queue_forms_html)."""
     fields: list[dict[str, object]] = []
     for field in form:
         if field.is_hidden:
             if field.value():
-                fields.append({"hidden": True, "widget": _widget_html(field)})
+                fields.append({"hidden": True, "widget": str(field)})
         elif field.name not in ("q", "ordering"):
-            fields.append(
-                {"hidden": False, "id": field.id_for_label, "label": field.label, "widget": _widget_html(field)}
-            )
+            fields.append({"hidden": False, "id": field.id_for_label, "label": field.label, "widget": str(field)})
     return fields
 
 

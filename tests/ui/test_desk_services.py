@@ -14,7 +14,6 @@ from claims.services.saved_filters import (
     saved_filter_delete,
     saved_filter_rows_for_user,
     saved_filter_save,
-    saved_filters_for_user,
 )
 from tests.factories import ClaimFactory
 
@@ -22,7 +21,7 @@ from tests.factories import ClaimFactory
 def test_it_replaces_the_query_of_a_filter_saved_again_under_the_same_name(reviewer):
     saved_filter_save(user=reviewer, name="Roles", query="?type=role")
     saved = saved_filter_save(user=reviewer, name=" Roles ", query="type=role&min_score=0.8")
-    assert list(saved_filters_for_user(user=reviewer).values_list("name", "query")) == [
+    assert [(row["name"], row["query"]) for row in saved_filter_rows_for_user(user=reviewer)] == [
         ("Roles", "type=role&min_score=0.8")
     ]
     assert saved.pk == SavedFilter.objects.get().pk
